@@ -1,0 +1,42 @@
+/**
+ * `pleo-export`: the command-line entry. Each sub-command lives in its own
+ * file and returns the process exit code.
+ */
+import { emulatorCommand } from './emulator-command.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  emulator: emulatorCommand,
+};
+
+const USAGE = `Usage: pleo-export <command> [options]
+
+Commands:
+  emulator    serve the local Pleo Export API emulator
+
+Run 'pleo-export <command> --help' for a command's options.
+`;
+
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`pleo-export: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  return command(rest, io);
+}
