@@ -1,0 +1,115 @@
+/**
+ * Context updates of the export-job machine, as small named functions. The
+ * machine wraps them in `assign`; none of them performs I/O.
+ */
+import { selectJob } from '../src/selection.js';
+import type { ExportJob } from '../src/pleo/schemas.js';
+import type {
+  DetectOutput,
+  FailureInfo,
+  HeldJob,
+  JobOutcome,
+  MachineContext,
+  MachineInput,
+} from './types.js';
+
+export const DEFAULT_CONFLICT_EXCLUSION_MS = 10 * 60_000;
+
+export function initialContext(input: MachineInput): MachineContext {
+  const unknown = new Set(input.unknownClaimIds ?? []);
+  return {
+    companyId: input.companyId,
+    exclusive: input.exclusive ?? false,
+    soleWorker: input.soleWorker ?? false,
+    hasProcessor: input.hasProcessor ?? true,
+    conflictExclusionMs: input.conflictExclusionMs ?? DEFAULT_CONFLICT_EXCLUSION_MS,
+    heldJob: input.heldJob ?? null,
+    detected: [],
+    selection: { kind: 'none' },
+    candidate: null,
+    claimIntent: null,
+    outcome: null,
+    redetect: false,
+    stopRequested: false,
+    excludedUntil: {},
+    unknownClaimIds: [...unknown],
+    failures: 0,
+    lastFailure: null,
+    lastDetectionAt: null,
+    counters: {
+      detections: 0,
+      claims: 0,
+      conflicts: 0,
+      resumed: 0,
+      completed: 0,
+      failed: 0,
+      coalescedTriggers: 0,
+    },
+  };
+}
+
+/** Makes a caught value into the small, serialisable record the context keeps. */
+export function toFailureInfo(error: unknown, now: number): FailureInfo {
+  const record = typeof error === 'object' && error !== null
+    ? (error as { code?: unknown; message?: unknown; retryAfterMs?: unknown })
+    : {};
+  return {
+    code: typeof record.code === 'string' ? record.code : 'UNKNOWN',
+    message: typeof record.message === 'string' ? record.message : String(error),
+    at: now,
+    retryAfterMs: typeof record.retryAfterMs === 'number' ? record.retryAfterMs : undefined,
+  };
+}
+
+export function afterDetection(
+  context: MachineContext,
+  output: DetectOutput,
+  now: number,
+): Partial<MachineContext> {
+  const result = selectJob({
+    jobs: output.jobs,
+    companyId: context.companyId,
+    heldJobId: context.heldJob?.id ?? null,
+    unknownClaimIds: context.unknownClaimIds,
+    excludedUntil: context.excludedUntil,
+    exclusive: context.exclusive,
+    soleWorker: context.soleWorker,
+    now,
+  });
+  const resolved = new Set(result.resolvedUnknownIds);
+  return {
+    detected: output.jobs,
+    selection: result.selection,
+    heldJob: result.releasedHeldJob ? null : context.heldJob,
+    unknownClaimIds: context.unknownClaimIds.filter((id) => !resolved.has(id)),
+    excludedUntil: pruneExclusions(context.excludedUntil, now),
+    failures: 0,
+    lastDetectionAt: now,
+  };
+}
+
+function pruneExclusions(
+  excludedUntil: Record<string, number>,
+  now: number,
+): Record<string, number> {
+  const kept: Record<string, number> = {};
+  for (const [id, until] of Object.entries(excludedUntil)) {
+    if (until > now) kept[id] = until;
+  }
+  return kept;
+}
+
+export function holdJob(job: ExportJob, now: number, previous: HeldJob | null): HeldJob {
+  if (previous && previous.id === job.id) return previous;
+  return { id: job.id, companyId: job.companyId, createdAt: job.createdAt, since: now };
+}
+
+/** Turns whatever a processor produced or threw into an outcome to report. */
+export function outcomeOfFailure(error: unknown): JobOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    status: 'failed',
+    failureReason: `Processing failed: ${message}`.slice(0, 500),
+    failureReasonType: 'integration_unusable',
+  };
+}

@@ -1,0 +1,470 @@
+/**
+ * The export-job machine: detect, select, pre-check, claim, process, report,
+ * and start over. It owns the flow; every piece of I/O is an actor the
+ * orchestrator provides, so this file imports no HTTP code and tests can swap
+ * the actors for events.
+ *
+ * Traps it is built around:
+ * - A `started` event is never retried by the machine. After a conflict the
+ *   job is excluded and detection runs again; after an ambiguous failure the
+ *   job's fate is learned by reading it, in the next detection.
+ * - The claim intent is persisted before the `started` is sent (the
+ *   `recordingIntent` step), so a crash in between is reconciled at restart.
+ * - Snapshots are not meant to be restored: restoring one taken in `claiming`
+ *   would send the claim again. The orchestrator rebuilds from its persisted
+ *   domain record and a fresh detection instead.
+ */
+import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import {
+  afterDetection,
+  holdJob,
+  initialContext,
+  outcomeOfFailure,
+  toFailureInfo,
+} from './actions.js';
+import { guards } from './guards.js';
+import type {
+  ClaimInput,
+  ClaimIntentInput,
+  DetectInput,
+  DetectOutput,
+  JobOutcome,
+  LifecycleEvent,
+  MachineContext,
+  MachineEvent,
+  MachineInput,
+  PreCheckInput,
+  PreCheckOutput,
+  ProcessInput,
+  ReportInput,
+} from './types.js';
+
+function notProvided<TOutput, TInput>(name: string) {
+  return fromPromise<TOutput, TInput>(async () => {
+    throw new Error(`The '${name}' actor was not provided to the export-job machine.`);
+  });
+}
+
+export interface BackoffConfig {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * Capped exponential backoff with "equal" jitter (half fixed, half random),
+ * never shorter than what the server's `Retry-After` asked for.
+ */
+export function backoffMs(
+  context: MachineContext,
+  config: BackoffConfig = { baseMs: 1_000, maxMs: 300_000 },
+  random: () => number = Math.random,
+): number {
+  const exponent = Math.min(Math.max(context.failures - 1, 0), 20);
+  const capped = Math.min(config.maxMs, config.baseMs * 2 ** exponent);
+  const jittered = capped / 2 + random() * (capped / 2);
+  return Math.max(jittered, context.lastFailure?.retryAfterMs ?? 0);
+}
+
+const coalesce = { actions: 'coalesceTrigger' } as const;
+
+export const exportJobMachine = setup({
+  types: {
+    context: {} as MachineContext,
+    events: {} as MachineEvent,
+    input: {} as MachineInput,
+    emitted: {} as LifecycleEvent,
+  },
+  actors: {
+    detectJobs: notProvided<DetectOutput, DetectInput>('detectJobs'),
+    runPreChecks: notProvided<PreCheckOutput, PreCheckInput>('runPreChecks'),
+    persistClaimIntent: notProvided<void, ClaimIntentInput>('persistClaimIntent'),
+    claimJob: notProvided<void, ClaimInput>('claimJob'),
+    processJob: notProvided<JobOutcome, ProcessInput>('processJob'),
+    reportOutcome: notProvided<void, ReportInput>('reportOutcome'),
+  },
+  guards,
+  delays: {
+    /** Rule 5: a short, jittered pause before detecting again after a lost race. */
+    conflictBackoff: () => 250 + Math.random() * 750,
+    retryBackoff: ({ context }) => backoffMs(context),
+  },
+  actions: {
+    recordFailure: assign(({ context, event }) => ({
+      failures: context.failures + 1,
+      lastFailure: toFailureInfo('error' in event ? event.error : event, Date.now()),
+    })),
+    stopAfterCurrentStep: assign({ stopRequested: true }),
+    clearRedetect: assign({ redetect: false }),
+    /** Rule 8: a trigger during a cycle only asks for one more detection after it. */
+    coalesceTrigger: assign(({ context }) => ({
+      redetect: true,
+      counters: {
+        ...context.counters,
+        coalescedTriggers: context.counters.coalescedTriggers + 1,
+      },
+    })),
+  },
+}).createMachine({
+  id: 'exportJob',
+  context: ({ input }) => initialContext(input),
+  initial: 'idle',
+  on: {
+    STOP: [
+      { guard: 'isForcedStop', target: '.stopped' },
+      { actions: 'stopAfterCurrentStep' },
+    ],
+  },
+  states: {
+    idle: {
+      always: { guard: 'hasCoalescedTrigger', target: 'detecting' },
+      on: {
+        TRIGGER: 'detecting',
+        ADOPT: {
+          guard: 'holdsNoJob',
+          target: 'detecting',
+          actions: assign(({ context, event }) => ({
+            heldJob: { id: event.jobId, companyId: context.companyId, createdAt: '', since: Date.now() },
+            unknownClaimIds: context.unknownClaimIds.filter((id) => id !== event.jobId),
+          })),
+        },
+        STOP: 'stopped',
+      },
+    },
+
+    detecting: {
+      entry: [
+        'clearRedetect',
+        assign(({ context }) => ({
+          counters: { ...context.counters, detections: context.counters.detections + 1 },
+        })),
+        emit(({ event }) => ({
+          type: 'detect:start' as const,
+          source: event.type === 'TRIGGER' ? event.source : 'drain' as const,
+        })),
+      ],
+      invoke: {
+        src: 'detectJobs',
+        input: ({ context }) => ({
+          companyId: context.companyId,
+          heldJobId: context.heldJob?.id ?? null,
+          unknownClaimIds: context.unknownClaimIds,
+        }),
+        onDone: {
+          target: 'selecting',
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const next = afterDetection(context, event.output, Date.now());
+            enqueue.emit({
+              type: 'detect:done',
+              found: event.output.jobs.length,
+              skipped: event.output.skipped,
+            });
+            if (context.heldJob && next.heldJob === null) {
+              enqueue.emit({ type: 'job:released', jobId: context.heldJob.id });
+            }
+            enqueue.assign(next);
+          }),
+        },
+        onError: [
+          { guard: 'isAuthFailure', target: 'fatal', actions: 'recordFailure' },
+          {
+            target: 'retryWait',
+            actions: [
+              'recordFailure',
+              emit(({ context }) => ({
+                type: 'detect:failed' as const,
+                error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
+                attempt: context.failures,
+              })),
+            ],
+          },
+        ],
+      },
+      on: { TRIGGER: coalesce, STOP: 'stopped' },
+    },
+
+    selecting: {
+      always: [
+        {
+          guard: 'mustResumeHeldJob',
+          target: 'claimed',
+          actions: enqueueActions(({ context, enqueue }) => {
+            if (context.selection.kind !== 'resume') return;
+            const { job, adopted } = context.selection;
+            enqueue.assign({
+              heldJob: holdJob(job, Date.now(), context.heldJob),
+              counters: { ...context.counters, resumed: context.counters.resumed + 1 },
+            });
+            enqueue.emit({ type: 'job:resumed', jobId: job.id, adopted });
+          }),
+        },
+        {
+          guard: 'mustWaitForForeignJob',
+          target: 'idle',
+          actions: emit(({ context }) => ({
+            type: 'wait:foreign' as const,
+            jobId: context.selection.kind === 'wait' ? context.selection.foreignJob.id : '',
+          })),
+        },
+        {
+          guard: 'hasClaimableJob',
+          target: 'preChecking',
+          actions: enqueueActions(({ context, enqueue }) => {
+            if (context.selection.kind !== 'claim') return;
+            const { job } = context.selection;
+            enqueue.assign({ candidate: job });
+            enqueue.emit({ type: 'job:selected', jobId: job.id, createdAt: job.createdAt });
+          }),
+        },
+        { target: 'idle', actions: emit({ type: 'detect:empty' as const }) },
+      ],
+    },
+
+    preChecking: {
+      invoke: {
+        src: 'runPreChecks',
+        input: ({ context }) => ({ job: context.candidate! }),
+        onDone: [
+          { guard: 'preChecksPassed', target: 'claiming' },
+          {
+            // The job is left untouched; it is retried on the next trigger.
+            // Triggers that came meanwhile are dropped so a failing check does
+            // not spin.
+            target: 'idle',
+            actions: [
+              emit(({ context, event }) => ({
+                type: 'precheck:failed' as const,
+                jobId: context.candidate?.id ?? '',
+                failures: event.output.ok ? [] : event.output.failures,
+              })),
+              assign({ candidate: null, redetect: false }),
+            ],
+          },
+        ],
+        onError: {
+          target: 'idle',
+          actions: [
+            emit(({ context, event }) => ({
+              type: 'precheck:failed' as const,
+              jobId: context.candidate?.id ?? '',
+              failures: [{ name: 'preChecks', reason: toFailureInfo(event.error, 0).message }],
+            })),
+            assign({ candidate: null, redetect: false }),
+          ],
+        },
+      },
+      on: { TRIGGER: coalesce, STOP: 'stopped' },
+    },
+
+    claiming: {
+      initial: 'recordingIntent',
+      entry: assign(({ context }) => ({ claimIntent: context.candidate?.id ?? null })),
+      exit: assign({ claimIntent: null }),
+      on: { TRIGGER: coalesce },
+      states: {
+        recordingIntent: {
+          invoke: {
+            src: 'persistClaimIntent',
+            input: ({ context }) => ({ jobId: context.candidate!.id }),
+            onDone: [
+              { guard: 'stopRequested', target: '#exportJob.stopped' },
+              { target: 'sending' },
+            ],
+            onError: { target: '#exportJob.retryWait', actions: 'recordFailure' },
+          },
+        },
+        sending: {
+          invoke: {
+            src: 'claimJob',
+            input: ({ context }) => ({ job: context.candidate! }),
+            onDone: {
+              target: '#exportJob.claimed',
+              actions: [
+                assign(({ context }) => ({
+                  heldJob: holdJob(context.candidate!, Date.now(), null),
+                  candidate: null,
+                  counters: { ...context.counters, claims: context.counters.claims + 1 },
+                })),
+                emit(({ context }) => ({
+                  type: 'job:claimed' as const,
+                  jobId: context.heldJob?.id ?? '',
+                })),
+              ],
+            },
+            onError: [
+              { guard: 'isClaimConflict', target: '#exportJob.conflict' },
+              { guard: 'isAuthFailure', target: '#exportJob.fatal', actions: 'recordFailure' },
+              {
+                guard: 'isAmbiguousClaim',
+                target: '#exportJob.detecting',
+                actions: [
+                  assign(({ context }) => ({
+                    unknownClaimIds: [...new Set([...context.unknownClaimIds, context.candidate!.id])],
+                    redetect: false,
+                  })),
+                  emit(({ context, event }) => ({
+                    type: 'claim:unknown' as const,
+                    jobId: context.candidate?.id ?? '',
+                    error: toFailureInfo(event.error, Date.now()),
+                  })),
+                ],
+              },
+              {
+                target: '#exportJob.retryWait',
+                actions: [
+                  'recordFailure',
+                  emit(({ context, event }) => ({
+                    type: 'claim:failed' as const,
+                    jobId: context.candidate?.id ?? '',
+                    error: toFailureInfo(event.error, Date.now()),
+                  })),
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+
+    conflict: {
+      entry: [
+        assign(({ context }) => ({
+          excludedUntil: context.candidate
+            ? { ...context.excludedUntil, [context.candidate.id]: Date.now() + context.conflictExclusionMs }
+            : context.excludedUntil,
+          counters: { ...context.counters, conflicts: context.counters.conflicts + 1 },
+        })),
+        emit(({ context }) => ({ type: 'claim:conflict' as const, jobId: context.candidate?.id ?? '' })),
+        assign({ candidate: null }),
+      ],
+      after: { conflictBackoff: 'detecting' },
+      on: { TRIGGER: coalesce, STOP: 'stopped' },
+    },
+
+    claimed: {
+      initial: 'routing',
+      on: { TRIGGER: coalesce },
+      states: {
+        routing: {
+          always: [
+            { guard: 'stopRequested', target: '#exportJob.stopped' },
+            { guard: 'hasUnreportedOutcome', target: '#exportJob.reporting' },
+            { guard: 'hasProcessor', target: 'processing' },
+            { target: 'awaitingHost' },
+          ],
+        },
+        processing: {
+          entry: emit(({ context }) => ({
+            type: 'job:processing' as const,
+            jobId: context.heldJob?.id ?? '',
+          })),
+          invoke: {
+            src: 'processJob',
+            input: ({ context }) => ({ job: context.heldJob! }),
+            onDone: {
+              target: '#exportJob.reporting',
+              actions: assign(({ context, event }) => ({
+                heldJob: { ...context.heldJob!, outcome: event.output },
+              })),
+            },
+            onError: {
+              // A throwing processor is a failed export, not a broken orchestrator.
+              target: '#exportJob.reporting',
+              actions: assign(({ context, event }) => ({
+                heldJob: { ...context.heldJob!, outcome: outcomeOfFailure(event.error) },
+              })),
+            },
+          },
+        },
+        awaitingHost: {
+          entry: emit(({ context }) => ({
+            type: 'job:processing' as const,
+            jobId: context.heldJob?.id ?? '',
+          })),
+          on: {
+            'JOB.FINISHED': {
+              guard: 'finishesHeldJob',
+              target: '#exportJob.reporting',
+              actions: assign(({ context, event }) => ({
+                heldJob: { ...context.heldJob!, outcome: event.outcome },
+              })),
+            },
+            STOP: '#exportJob.stopped',
+          },
+        },
+      },
+    },
+
+    reporting: {
+      on: { TRIGGER: coalesce },
+      invoke: {
+        src: 'reportOutcome',
+        input: ({ context }) => ({ job: context.heldJob!, outcome: context.heldJob!.outcome! }),
+        onDone: [
+          {
+            target: 'detecting',
+            actions: [
+              emit(({ context }) => ({
+                type: 'job:finished' as const,
+                jobId: context.heldJob!.id,
+                outcome: context.heldJob!.outcome!,
+                durationMs: Date.now() - context.heldJob!.since,
+              })),
+              assign(({ context }) => {
+                const ok = context.heldJob?.outcome?.status !== 'failed';
+                return {
+                  heldJob: null,
+                  failures: 0,
+                  counters: {
+                    ...context.counters,
+                    completed: context.counters.completed + (ok ? 1 : 0),
+                    failed: context.counters.failed + (ok ? 0 : 1),
+                  },
+                };
+              }),
+            ],
+          },
+        ],
+        onError: [
+          { guard: 'isAuthFailure', target: 'fatal', actions: 'recordFailure' },
+          {
+            target: 'reportRetryWait',
+            actions: [
+              'recordFailure',
+              emit(({ context }) => ({
+                type: 'report:failed' as const,
+                jobId: context.heldJob?.id ?? '',
+                error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
+                attempt: context.failures,
+              })),
+            ],
+          },
+        ],
+      },
+    },
+
+    reportRetryWait: {
+      on: { TRIGGER: coalesce, STOP: 'stopped' },
+      after: { retryBackoff: 'reporting' },
+    },
+
+    retryWait: {
+      on: { TRIGGER: coalesce, STOP: 'stopped' },
+      after: { retryBackoff: 'detecting' },
+    },
+
+    fatal: {
+      entry: emit(({ context }) => ({
+        type: 'fatal' as const,
+        error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
+      })),
+      on: { RECOVER: { target: 'idle', actions: assign({ failures: 0 }) }, STOP: 'stopped' },
+    },
+
+    stopped: {
+      type: 'final',
+      entry: emit({ type: 'stopped' as const }),
+    },
+  },
+});
+
+export type ExportJobMachine = typeof exportJobMachine;

@@ -1,0 +1,141 @@
+/**
+ * The I/O behind the export-job machine: each actor is one step (detect,
+ * pre-check, record the claim intent, claim, process, report) written as a
+ * small async function over the Pleo client and the state store.
+ */
+import type { Logger } from 'pino';
+import { fromPromise } from 'xstate';
+import type {
+  ClaimInput,
+  ClaimIntentInput,
+  DetectInput,
+  DetectOutput,
+  JobOutcome,
+  PreCheckInput,
+  PreCheckOutput,
+  ProcessInput,
+  ReportInput,
+} from '../../machines/types.js';
+import { StatusConflictError, isAmbiguousOutcome, toError } from '../errors.js';
+import type { PleoClient } from '../pleo/client.js';
+import type { ExportJob } from '../pleo/schemas.js';
+import { JobOutcomeSchema } from '../outcome.js';
+import type { PreCheck, Processor, StepContext } from './types.js';
+
+export interface ActorDeps {
+  client: PleoClient;
+  logger: Logger;
+  preChecks: readonly PreCheck[];
+  processor: Processor | undefined;
+  /** Resolves once the claim intent for `jobId` is durable. */
+  recordClaimIntent: (jobId: string) => Promise<void>;
+  /** The full job record last read for `jobId`, if detection saw it. */
+  lastSeen: (jobId: string) => ExportJob | undefined;
+}
+
+export function createActors(deps: ActorDeps) {
+  const stepContext = (job: { id: string; companyId?: string | undefined }, signal: AbortSignal) =>
+    ({
+      signal,
+      client: deps.client,
+      logger: deps.logger.child({ jobId: job.id, companyId: job.companyId }),
+    }) satisfies StepContext;
+
+  return {
+    detectJobs: fromPromise<DetectOutput, DetectInput>(async ({ input, signal }) => {
+      const listed = await deps.client.listJobs({ companyId: input.companyId, signal });
+      for (const skipped of listed.invalid) {
+        deps.logger.warn(
+          { jobId: skipped.id, page: skipped.page, issues: skipped.issues },
+          'skipped a job record that does not match the schema',
+        );
+      }
+      const jobs = [...listed.jobs];
+      // The held job missing from the list may mean it finished, or that the
+      // listing missed it; only a direct read tells which, and dropping a hold
+      // wrongly would leave the job stuck `in_progress` forever.
+      if (input.heldJobId && !jobs.some((job) => job.id === input.heldJobId)) {
+        jobs.push(await deps.client.getJob(input.heldJobId, { signal }));
+      }
+      return { jobs, skipped: listed.invalid.length };
+    }),
+
+    runPreChecks: fromPromise<PreCheckOutput, PreCheckInput>(async ({ input, signal }) => {
+      const failures: Array<{ name: string; reason: string }> = [];
+      for (const [index, preCheck] of deps.preChecks.entries()) {
+        const name = typeof preCheck === 'function'
+          ? preCheck.name || `preCheck#${index + 1}`
+          : preCheck.name;
+        const check = typeof preCheck === 'function' ? preCheck : preCheck.check;
+        try {
+          const verdict = await check(input.job, stepContext(input.job, signal));
+          const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
+          if (!ok) {
+            const reason = typeof verdict === 'object' ? verdict.reason : undefined;
+            failures.push({ name, reason: reason ?? 'the check returned false' });
+          }
+        } catch (error) {
+          failures.push({ name, reason: `the check threw: ${toError(error).message}` });
+        }
+      }
+      return failures.length === 0 ? { ok: true } : { ok: false, failures };
+    }),
+
+    persistClaimIntent: fromPromise<void, ClaimIntentInput>(async ({ input }) => {
+      await deps.recordClaimIntent(input.jobId);
+    }),
+
+    // Exactly one `started` per attempt. Never retried here: a resend after an
+    // unclear failure could claim a job that another worker has since taken.
+    claimJob: fromPromise<void, ClaimInput>(async ({ input }) => {
+      await deps.client.sendJobEvent({ event: 'started', jobId: input.job.id });
+    }),
+
+    processJob: fromPromise<JobOutcome, ProcessInput>(async ({ input, signal }) => {
+      const processor = deps.processor;
+      if (!processor) throw new Error('No processor was configured.');
+      const job = deps.lastSeen(input.job.id)
+        ?? (await deps.client.getJob(input.job.id, { signal }));
+      const outcome = JobOutcomeSchema.safeParse(await processor(job, stepContext(job, signal)));
+      if (!outcome.success) {
+        throw new Error(`The processor resolved to an invalid outcome: ${outcome.error.message}`);
+      }
+      return outcome.data;
+    }),
+
+    reportOutcome: fromPromise<void, ReportInput>(async ({ input, signal }) => {
+      await reportOnce(deps, input, signal);
+    }),
+  };
+}
+
+/**
+ * Sends the outcome event once. When the answer is unclear (timeout, reset)
+ * or a conflict, the job is read: if Pleo already shows it finished, the
+ * report is done; otherwise the error goes up and the machine retries later.
+ */
+async function reportOnce(deps: ActorDeps, input: ReportInput, signal: AbortSignal) {
+  const { job, outcome } = input;
+  const body = outcome.status === 'completed'
+    ? { event: outcome.status, jobId: job.id }
+    : {
+        event: outcome.status,
+        jobId: job.id,
+        ...(outcome.failureReason ? { failureReason: outcome.failureReason } : {}),
+        ...(outcome.failureReasonType ? { failureReasonType: outcome.failureReasonType } : {}),
+      };
+  try {
+    await deps.client.sendJobEvent(body);
+  } catch (error) {
+    if (!(error instanceof StatusConflictError) && !isAmbiguousOutcome(error)) throw error;
+    const current = await deps.client.getJob(job.id, { signal });
+    if (current.status === 'in_progress' || current.status === 'pending') throw error;
+    if (current.status !== outcome.status) {
+      deps.logger.warn(
+        { jobId: job.id, reported: outcome.status, actual: current.status,
+          failureReasonType: current.failureReasonType },
+        'job had already ended with another status when its outcome was reported',
+      );
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The options of `createExportOrchestrator`, checked with zod so that a bad
+ * value fails at once with an error naming the option.
+ */
+import { validate as isValidCron } from 'node-cron';
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { PleoCredentials } from '../pleo/client.js';
+import type { StateStore } from '../persistence/state-store.js';
+import type { PreCheckFn, Processor } from './types.js';
+
+const isFunction = (value: unknown) => typeof value === 'function';
+
+const credentialsSchema = z.union([
+  z.strictObject({ token: z.string().min(1, 'must not be empty') }),
+  z.strictObject({ apiKey: z.string().min(1, 'must not be empty') }),
+  z.custom<() => PleoCredentials | Promise<PleoCredentials>>(isFunction),
+]);
+
+export const OptionsSchema = z.strictObject({
+  /** Base URL of Pleo's API, e.g. `https://external.pleo.io`. */
+  apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  credentials: credentialsSchema,
+  /** The company whose jobs this orchestrator exports (needed with organisation-level credentials). */
+  companyId: z.string().min(1).optional(),
+  /** Cron expression of the fallback poll, or `false` for none. Default every 5 minutes. */
+  schedule: z
+    .union([z.literal(false), z.string().refine(isValidCron, 'is not a valid cron expression')])
+    .default('*/5 * * * *'),
+  /** Detect once as soon as `start()` is called. Default true. */
+  detectOnStart: z.boolean().default(true),
+  preChecks: z
+    .array(
+      z.union([
+        z.custom<PreCheckFn>(isFunction),
+        z.object({ name: z.string().min(1), check: z.custom<PreCheckFn>(isFunction) }),
+      ]),
+    )
+    .default([]),
+  processor: z.custom<Processor>(isFunction, 'must be a function').optional(),
+  /** Wait while another worker's job of the company is `in_progress`. */
+  exclusive: z.boolean().default(false),
+  /** This orchestrator is the company's only worker: an ambiguous claim is ours. */
+  soleWorker: z.boolean().default(false),
+  store: z.custom<StateStore>((v) => typeof v === 'object' && v !== null).optional(),
+  /** Directory of the default file store; ignored when `store` is given. */
+  stateDir: z.string().min(1).optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
+  requestTimeoutMs: z.number().int().positive().max(600_000).default(10_000),
+  /** How long a job lost in a claim race is left alone. */
+  conflictExclusionMs: z.number().int().nonnegative().default(10 * 60_000),
+  /** Bounds of the jittered pause after a lost claim race. */
+  conflictBackoffMs: z
+    .object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })
+    .refine((v) => v.max >= v.min, 'max must not be below min')
+    .default({ min: 250, max: 1_000 }),
+  /** Backoff after a failed detection or report: base doubles per attempt up to max. */
+  retryBackoffMs: z
+    .object({ base: z.number().int().positive(), max: z.number().int().positive() })
+    .default({ base: 1_000, max: 300_000 }),
+  /** How long `stop()` lets a running processor finish before aborting it. */
+  shutdownGraceMs: z.number().int().nonnegative().default(30_000),
+  dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null).optional(),
+  userAgent: z.string().optional(),
+  /** Called for every HTTP request made to Pleo (benchmarks count them). */
+  onRequest: z.custom<(info: unknown) => void>(isFunction).optional(),
+});
+
+export type OrchestratorOptions = z.input<typeof OptionsSchema>;
+export type ResolvedOptions = z.output<typeof OptionsSchema>;
+
+/** Validates options, throwing a {@link ConfigError} that names each bad option. */
+export function parseOptions(options: unknown): ResolvedOptions {
+  const parsed = OptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(`Invalid orchestrator options: ${describeIssues(parsed.error)}`);
+}
+
+/** One line per issue, each naming the option's path. Never echoes values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join('.') : '(options)';
+      const message = issue.code === 'unrecognized_keys'
+        ? `unknown option(s) ${issue.keys.join(', ')}`
+        : issue.message;
+      return `'${where}' ${message}`;
+    })
+    .join('; ');
+}
