@@ -2,7 +2,10 @@
  * `pleo-export`: the command-line entry. Each sub-command lives in its own
  * file and returns the process exit code.
  */
+import { claimCommand } from './claim-command.js';
 import { emulatorCommand } from './emulator-command.js';
+import { runCommand } from './run-command.js';
+import { triggerCommand } from './trigger-command.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -13,12 +16,18 @@ export interface CliIo {
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  claim: claimCommand,
+  trigger: triggerCommand,
   emulator: emulatorCommand,
 };
 
 const USAGE = `Usage: pleo-export <command> [options]
 
 Commands:
+  run         the daemon: detect, claim and process export jobs until stopped
+  claim       detect once and claim at most one job; print it as JSON
+  trigger     ask a running daemon to detect now
   emulator    serve the local Pleo Export API emulator
 
 Run 'pleo-export <command> --help' for a command's options.

@@ -16,7 +16,12 @@ import type {
   ProcessInput,
   ReportInput,
 } from '../../machines/types.js';
-import { StatusConflictError, isAmbiguousOutcome, toError } from '../errors.js';
+import {
+  RequestRejectedError,
+  StatusConflictError,
+  isAmbiguousOutcome,
+  toError,
+} from '../errors.js';
 import type { PleoClient } from '../pleo/client.js';
 import type { ExportJob } from '../pleo/schemas.js';
 import { JobOutcomeSchema } from '../outcome.js';
@@ -55,7 +60,8 @@ export function createActors(deps: ActorDeps) {
       // listing missed it; only a direct read tells which, and dropping a hold
       // wrongly would leave the job stuck `in_progress` forever.
       if (input.heldJobId && !jobs.some((job) => job.id === input.heldJobId)) {
-        jobs.push(await deps.client.getJob(input.heldJobId, { signal }));
+        const held = await readUnlessGone(deps.client, input.heldJobId, signal);
+        if (held) jobs.push(held);
       }
       return { jobs, skipped: listed.invalid.length };
     }),
@@ -137,5 +143,15 @@ async function reportOnce(deps: ActorDeps, input: ReportInput, signal: AbortSign
         'job had already ended with another status when its outcome was reported',
       );
     }
+  }
+}
+
+/** Reads a job; a 404 means Pleo no longer has it, which releases a hold. */
+async function readUnlessGone(client: PleoClient, jobId: string, signal: AbortSignal) {
+  try {
+    return await client.getJob(jobId, { signal });
+  } catch (error) {
+    if (error instanceof RequestRejectedError && error.status === 404) return undefined;
+    throw error;
   }
 }

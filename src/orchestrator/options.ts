@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import type { PleoCredentials } from '../pleo/client.js';
+import type { PleoCredentials } from '../pleo/credentials.js';
 import type { StateStore } from '../persistence/state-store.js';
 import type { PreCheckFn, Processor } from './types.js';
 

@@ -69,7 +69,7 @@ export class ExportOrchestrator {
       baseUrl: options.apiUrl,
       credentials: options.credentials,
       requestTimeoutMs: options.requestTimeoutMs,
-      logger: this.#logger.child({ component: 'pleo-client' }),
+      logger: this.#logger,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       ...(options.userAgent ? { userAgent: options.userAgent } : {}),
@@ -175,16 +175,16 @@ export class ExportOrchestrator {
   }
 
   /**
-   * Resolves once the orchestrator rests (idle, waiting, fatal or stopped)
-   * after at least one detection that began after this call.
+   * Resolves once the orchestrator rests: idle after at least one detection
+   * with no trigger pending, waiting for the host's `finish()`, fatal, or
+   * stopped. `--once` uses it to exit when nothing eligible is left.
    */
   async settled(): Promise<OrchestratorStatus> {
     const actor = this.#actor;
     if (!actor) throw new ConfigError('The orchestrator has not been started.');
-    const before = actor.getSnapshot().context.counters.detections;
     const resting = (s: ReturnType<MachineActor['getSnapshot']>) =>
-      s.status !== 'active' || s.matches('fatal')
-      || (s.matches('idle') && s.context.counters.detections > before);
+      s.status !== 'active' || s.matches('fatal') || s.matches({ claimed: 'awaitingHost' })
+      || (s.matches('idle') && s.context.counters.detections > 0 && !s.context.redetect);
     await new Promise<void>((resolve) => {
       if (resting(actor.getSnapshot())) return resolve();
       const subscription = actor.subscribe((s) => {
