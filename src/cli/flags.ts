@@ -13,10 +13,18 @@ export class UsageError extends PleoExportError {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type FlagValue<O> = O extends { type: 'boolean' } ? boolean : string;
+export type FlagValues<T extends Options> = {
+  [K in keyof T]?: T[K] extends { multiple: true } ? FlagValue<T[K]>[] : FlagValue<T[K]>;
+};
 
-export function parseFlags<T extends Options>(args: string[], options: T) {
+export function parseFlags<T extends Options>(
+  args: string[],
+  options: T,
+): { values: FlagValues<T>; positionals: string[] } {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(message.replace(/\. To specify a positional.*$/s, '.'));

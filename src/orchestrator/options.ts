@@ -49,6 +49,17 @@ export const OptionsSchema = z.strictObject({
   stateDir: z.string().min(1).optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
   requestTimeoutMs: z.number().int().positive().max(600_000).default(10_000),
+  /** `limit` of each page when listing jobs (1–100). */
+  pageSize: z.number().int().min(1).max(100).default(100),
+  /** Retries of idempotent reads: attempts and backoff bounds. */
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(20).optional(),
+      baseDelayMs: z.number().int().nonnegative().optional(),
+      maxDelayMs: z.number().int().nonnegative().optional(),
+      maxRetryAfterMs: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   /** How long a job lost in a claim race is left alone. */
   conflictExclusionMs: z.number().int().nonnegative().default(10 * 60_000),
   /** Bounds of the jittered pause after a lost claim race. */

@@ -69,6 +69,8 @@ export class ExportOrchestrator {
       baseUrl: options.apiUrl,
       credentials: options.credentials,
       requestTimeoutMs: options.requestTimeoutMs,
+      pageSize: options.pageSize,
+      ...(options.retry ? { retry: options.retry } : {}),
       logger: this.#logger,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
@@ -106,8 +108,12 @@ export class ExportOrchestrator {
     });
     this.#actor = actor;
     actor.on('*', (event) => {
-      logLifecycleEvent(this.#logger, event);
-      const enriched = { ...event, companyId: this.#options.companyId, at: Date.now() };
+      const companyId = this.#options.companyId ?? this.#companyOfJob(event);
+      const logger = this.#options.companyId || !companyId
+        ? this.#logger
+        : this.#logger.child({ companyId });
+      logLifecycleEvent(logger, event);
+      const enriched = { ...event, companyId, at: Date.now() };
       for (const listener of this.#listeners) listener(enriched);
     });
     actor.subscribe({
@@ -267,6 +273,14 @@ export class ExportOrchestrator {
       this.#logger.error({ err: error }, 'could not persist orchestrator state');
     });
     return write;
+  }
+
+  /** With organisation-wide credentials, the company comes from the job itself. */
+  #companyOfJob(event: { type: string; jobId?: string }): string | undefined {
+    if (!event.jobId || !this.#actor) return undefined;
+    const context = this.#actor.getSnapshot().context;
+    if (context.heldJob?.id === event.jobId) return context.heldJob.companyId;
+    return context.detected.find((job) => job.id === event.jobId)?.companyId;
   }
 
   #inspect(event: InspectionEvent): void {

@@ -32,7 +32,7 @@ function run(script: Script, input = {}) {
         script.preCheckOk === false
           ? { ok: false as const, failures: [{ name: 'erp', reason: 'down' }] }
           : { ok: true as const }),
-      persistClaimIntent: fromPromise(async () => undefined),
+      persistClaimIntent: fromPromise<void, { jobId: string }>(async () => {}),
       claimJob: fromPromise(async ({ input }) => {
         calls.push(`started:${input.job.id}`);
         await script.claim?.(input.job.id);
