@@ -222,7 +222,7 @@ export const exportJobMachine = setup({
     preChecking: {
       invoke: {
         src: 'runPreChecks',
-        input: ({ context }) => ({ job: context.candidate! }),
+        input: ({ context }) => ({ companyId: context.companyId, job: context.candidate! }),
         onDone: [
           { guard: 'preChecksPassed', target: 'claiming' },
           {
@@ -264,7 +264,10 @@ export const exportJobMachine = setup({
         recordingIntent: {
           invoke: {
             src: 'persistClaimIntent',
-            input: ({ context }) => ({ jobId: context.candidate!.id }),
+            input: ({ context }) => ({
+              companyId: context.companyId,
+              jobId: context.candidate!.id,
+            }),
             onDone: [
               { guard: 'stopRequested', target: '#exportJob.stopped' },
               { target: 'sending' },
@@ -275,7 +278,7 @@ export const exportJobMachine = setup({
         sending: {
           invoke: {
             src: 'claimJob',
-            input: ({ context }) => ({ job: context.candidate! }),
+            input: ({ context }) => ({ companyId: context.companyId, job: context.candidate! }),
             onDone: {
               target: '#exportJob.claimed',
               actions: [
@@ -359,7 +362,7 @@ export const exportJobMachine = setup({
           })),
           invoke: {
             src: 'processJob',
-            input: ({ context }) => ({ job: context.heldJob! }),
+            input: ({ context }) => ({ companyId: context.companyId, job: context.heldJob! }),
             onDone: {
               target: '#exportJob.reporting',
               actions: assign(({ context, event }) => ({
@@ -398,7 +401,11 @@ export const exportJobMachine = setup({
       on: { TRIGGER: coalesce },
       invoke: {
         src: 'reportOutcome',
-        input: ({ context }) => ({ job: context.heldJob!, outcome: context.heldJob!.outcome! }),
+        input: ({ context }) => ({
+          companyId: context.companyId,
+          job: context.heldJob!,
+          outcome: context.heldJob!.outcome!,
+        }),
         onDone: [
           {
             target: 'detecting',

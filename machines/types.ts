@@ -97,8 +97,7 @@ export interface Counters {
   coalescedTriggers: number;
 }
 
-export interface DetectInput {
-  companyId: string | undefined;
+export interface DetectInput extends LaneInput {
   heldJobId: string | null;
   unknownClaimIds: string[];
 }
@@ -108,20 +107,25 @@ export interface DetectOutput {
   skipped: number;
 }
 
-export interface PreCheckInput {
+/** Every actor is told whose lane it works for, so one set of actors serves all lanes. */
+interface LaneInput {
+  companyId: string | undefined;
+}
+
+export interface PreCheckInput extends LaneInput {
   job: ExportJob;
 }
 export type PreCheckOutput =
   | { ok: true }
   | { ok: false; failures: Array<{ name: string; reason: string }> };
 
-export interface ClaimInput {
+export interface ClaimInput extends LaneInput {
   job: ExportJob;
 }
-export interface ProcessInput {
+export interface ProcessInput extends LaneInput {
   job: HeldJob;
 }
-export interface ReportInput {
+export interface ReportInput extends LaneInput {
   job: HeldJob;
   outcome: JobOutcome;
 }
@@ -148,6 +152,6 @@ export type LifecycleEvent =
   | { type: 'fatal'; error: FailureInfo }
   | { type: 'stopped' };
 
-export interface ClaimIntentInput {
+export interface ClaimIntentInput extends LaneInput {
   jobId: string;
 }

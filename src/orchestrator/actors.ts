@@ -22,35 +22,49 @@ import {
   isAmbiguousOutcome,
   toError,
 } from '../errors.js';
-import type { PleoClient } from '../pleo/client.js';
+import type { ListJobsResult, PleoClient } from '../pleo/client.js';
 import type { ExportJob } from '../pleo/schemas.js';
 import { JobOutcomeSchema } from '../outcome.js';
 import type { PreCheck, Processor, StepContext } from './types.js';
 
-export interface ActorDeps {
+/** What the actors need of the lane they work for. */
+export interface LaneDeps {
   client: PleoClient;
   logger: Logger;
-  preChecks: readonly PreCheck[];
-  processor: Processor | undefined;
+  /** Lists the lane's jobs; defaults to the client's own listing. */
+  listJobs?: (companyId: string | undefined, signal: AbortSignal) => Promise<ListJobsResult>;
   /** Resolves once the claim intent for `jobId` is durable. */
   recordClaimIntent: (jobId: string) => Promise<void>;
   /** The full job record last read for `jobId`, if detection saw it. */
   lastSeen: (jobId: string) => ExportJob | undefined;
 }
 
+export interface ActorDeps {
+  preChecks: readonly PreCheck[];
+  processor: Processor | undefined;
+  /** The lane of a company (`undefined`: the single lane without a company). */
+  lane: (companyId: string | undefined) => LaneDeps;
+}
+
 export function createActors(deps: ActorDeps) {
-  const stepContext = (job: { id: string; companyId?: string | undefined }, signal: AbortSignal) =>
-    ({
-      signal,
-      client: deps.client,
-      logger: deps.logger.child({ jobId: job.id, companyId: job.companyId }),
-    }) satisfies StepContext;
+  const stepContext = (
+    lane: LaneDeps,
+    job: { id: string; companyId?: string | undefined },
+    signal: AbortSignal,
+  ): StepContext => ({
+    signal,
+    client: lane.client,
+    logger: lane.logger.child({ jobId: job.id, companyId: job.companyId }),
+  });
 
   return {
     detectJobs: fromPromise<DetectOutput, DetectInput>(async ({ input, signal }) => {
-      const listed = await deps.client.listJobs({ companyId: input.companyId, signal });
+      const lane = deps.lane(input.companyId);
+      const listed = lane.listJobs
+        ? await lane.listJobs(input.companyId, signal)
+        : await lane.client.listJobs({ companyId: input.companyId, signal });
       for (const skipped of listed.invalid) {
-        deps.logger.warn(
+        lane.logger.warn(
           { jobId: skipped.id, page: skipped.page, issues: skipped.issues },
           'skipped a job record that does not match the schema',
         );
@@ -60,13 +74,14 @@ export function createActors(deps: ActorDeps) {
       // listing missed it; only a direct read tells which, and dropping a hold
       // wrongly would leave the job stuck `in_progress` forever.
       if (input.heldJobId && !jobs.some((job) => job.id === input.heldJobId)) {
-        const held = await readUnlessGone(deps.client, input.heldJobId, signal);
+        const held = await readUnlessGone(lane.client, input.heldJobId, signal);
         if (held) jobs.push(held);
       }
       return { jobs, skipped: listed.invalid.length };
     }),
 
     runPreChecks: fromPromise<PreCheckOutput, PreCheckInput>(async ({ input, signal }) => {
+      const lane = deps.lane(input.companyId);
       const failures: Array<{ name: string; reason: string }> = [];
       for (const [index, preCheck] of deps.preChecks.entries()) {
         const name = typeof preCheck === 'function'
@@ -74,7 +89,7 @@ export function createActors(deps: ActorDeps) {
           : preCheck.name;
         const check = typeof preCheck === 'function' ? preCheck : preCheck.check;
         try {
-          const verdict = await check(input.job, stepContext(input.job, signal));
+          const verdict = await check(input.job, stepContext(lane, input.job, signal));
           const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
           if (!ok) {
             const reason = typeof verdict === 'object' ? verdict.reason : undefined;
@@ -88,21 +103,24 @@ export function createActors(deps: ActorDeps) {
     }),
 
     persistClaimIntent: fromPromise<void, ClaimIntentInput>(async ({ input }) => {
-      await deps.recordClaimIntent(input.jobId);
+      await deps.lane(input.companyId).recordClaimIntent(input.jobId);
     }),
 
     // Exactly one `started` per attempt. Never retried here: a resend after an
     // unclear failure could claim a job that another worker has since taken.
     claimJob: fromPromise<void, ClaimInput>(async ({ input }) => {
-      await deps.client.sendJobEvent({ event: 'started', jobId: input.job.id });
+      const lane = deps.lane(input.companyId);
+      await lane.client.sendJobEvent({ event: 'started', jobId: input.job.id });
     }),
 
     processJob: fromPromise<JobOutcome, ProcessInput>(async ({ input, signal }) => {
       const processor = deps.processor;
       if (!processor) throw new Error('No processor was configured.');
-      const job = deps.lastSeen(input.job.id)
-        ?? (await deps.client.getJob(input.job.id, { signal }));
-      const outcome = JobOutcomeSchema.safeParse(await processor(job, stepContext(job, signal)));
+      const lane = deps.lane(input.companyId);
+      const job = lane.lastSeen(input.job.id)
+        ?? (await lane.client.getJob(input.job.id, { signal }));
+      const context = stepContext(lane, job, signal);
+      const outcome = JobOutcomeSchema.safeParse(await processor(job, context));
       if (!outcome.success) {
         throw new Error(`The processor resolved to an invalid outcome: ${outcome.error.message}`);
       }
@@ -110,7 +128,7 @@ export function createActors(deps: ActorDeps) {
     }),
 
     reportOutcome: fromPromise<void, ReportInput>(async ({ input, signal }) => {
-      await reportOnce(deps, input, signal);
+      await reportOnce(deps.lane(input.companyId), input, signal);
     }),
   };
 }
@@ -120,7 +138,7 @@ export function createActors(deps: ActorDeps) {
  * or a conflict, the job is read: if Pleo already shows it finished, the
  * report is done; otherwise the error goes up and the machine retries later.
  */
-async function reportOnce(deps: ActorDeps, input: ReportInput, signal: AbortSignal) {
+async function reportOnce(deps: LaneDeps, input: ReportInput, signal: AbortSignal) {
   const { job, outcome } = input;
   const body = outcome.status === 'completed'
     ? { event: outcome.status, jobId: job.id }

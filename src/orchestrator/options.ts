@@ -19,12 +19,27 @@ const credentialsSchema = z.union([
   z.custom<() => PleoCredentials | Promise<PleoCredentials>>(isFunction),
 ]);
 
+const companySchema = z.union([
+  z.string().min(1),
+  z.strictObject({ companyId: z.string().min(1), credentials: credentialsSchema.optional() }),
+]);
+export type CompanySpec = z.input<typeof companySchema>;
+
 export const OptionsSchema = z.strictObject({
   /** Base URL of Pleo's API, e.g. `https://external.pleo.io`. */
   apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-  credentials: credentialsSchema,
+  /** Company-level credentials, or organisation-level ones shared by `companies`. */
+  credentials: credentialsSchema.optional(),
   /** The company whose jobs this orchestrator exports (needed with organisation-level credentials). */
   companyId: z.string().min(1).optional(),
+  /** Many companies, one lane each: ids, or ids with their own credentials. */
+  companies: z.array(companySchema).optional(),
+  /** Resolves a company's credentials on demand (called before each request). */
+  credentialsFor: z
+    .custom<(companyId: string) => PleoCredentials | Promise<PleoCredentials>>(isFunction)
+    .optional(),
+  /** Requests to Pleo in flight at once across all companies. */
+  maxConcurrentRequests: z.number().int().min(1).max(256).default(8),
   /** Cron expression of the fallback poll, or `false` for none. Default every 5 minutes. */
   schedule: z
     .union([z.literal(false), z.string().refine(isValidCron, 'is not a valid cron expression')])
@@ -82,9 +97,34 @@ export const OptionsSchema = z.strictObject({
 export type OrchestratorOptions = z.input<typeof OptionsSchema>;
 export type ResolvedOptions = z.output<typeof OptionsSchema>;
 
+const CheckedOptionsSchema = OptionsSchema.superRefine((options, context) => {
+  if (options.companies === undefined) {
+    if (options.credentials === undefined) {
+      context.addIssue({ code: 'custom', path: ['credentials'], message: 'is required' });
+    }
+    return;
+  }
+  if (options.companyId !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['companyId'],
+      message: 'cannot be combined with companies',
+    });
+  }
+  options.companies.forEach((company, index) => {
+    const own = typeof company === 'object' && company.credentials !== undefined;
+    if (own || options.credentialsFor || options.credentials) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['companies', index],
+      message: 'has no credentials (give credentials, credentialsFor, or its own)',
+    });
+  });
+});
+
 /** Validates options, throwing a {@link ConfigError} that names each bad option. */
 export function parseOptions(options: unknown): ResolvedOptions {
-  const parsed = OptionsSchema.safeParse(options);
+  const parsed = CheckedOptionsSchema.safeParse(options);
   if (parsed.success) return parsed.data;
   throw new ConfigError(`Invalid orchestrator options: ${describeIssues(parsed.error)}`);
 }

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import { ConfigError } from '../errors.js';
 import type { CredentialsSource } from './credentials.js';
 import type { RequestInfo } from './http.js';
+import type { RequestGate } from './request-gate.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry.js';
 
 /**
@@ -44,6 +45,10 @@ export interface PleoClientOptions {
   userAgent?: string;
   /** The source of jitter, in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /** A request budget shared with other clients (many companies, one process). */
+  gate?: RequestGate;
+  /** Who this client's requests count against at the gate; default `default`. */
+  gateLane?: string;
 }
 
 /** The options with defaults applied and values checked. */

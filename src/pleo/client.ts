@@ -85,6 +85,9 @@ export class PleoClient {
         dispatcher: options.dispatcher,
         logger,
         onRequest: options.onRequest,
+        gate: options.gate
+          ? { instance: options.gate, lane: options.gateLane ?? 'default' }
+          : undefined,
       },
       policy: resolved.retry,
       random: resolved.random,

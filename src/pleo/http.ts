@@ -5,10 +5,17 @@
  */
 import type { Logger } from 'pino';
 import { request, type Dispatcher } from 'undici';
-import { AbortedError, ConnectionError, PleoExportError, toError } from '../errors.js';
+import {
+  AbortedError,
+  ConnectionError,
+  PleoExportError,
+  RateLimitedError,
+  toError,
+} from '../errors.js';
 import { errorFromFailure, errorFromResponse } from './classify.js';
 import { type CredentialsSource, resolveCredentials } from './credentials.js';
 import { startDeadline } from './deadline.js';
+import type { RequestGate } from './request-gate.js';
 
 /** What the client reports after every attempt, for metrics. */
 export interface RequestInfo {
@@ -29,6 +36,8 @@ export interface Transport {
   dispatcher?: Dispatcher | undefined;
   logger?: Logger | undefined;
   onRequest?: ((info: RequestInfo) => void) | undefined;
+  /** A budget shared with other clients; every attempt passes it first. */
+  gate?: { instance: RequestGate; lane: string } | undefined;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
@@ -66,6 +75,9 @@ export async function sendRequest(
   transport: Transport,
   call: HttpCall,
 ): Promise<HttpAnswer> {
+  const release = transport.gate
+    ? await acquireGate(transport.gate, call)
+    : undefined;
   const startedAt = performance.now();
   let outcome: Outcome = { status: undefined, error: undefined };
   try {
@@ -73,12 +85,27 @@ export async function sendRequest(
     outcome = { status: answer.status, error: undefined };
     return answer;
   } catch (error: unknown) {
+    if (error instanceof RateLimitedError) transport.gate?.instance.slowDown(error.retryAfterMs);
     outcome = error instanceof PleoExportError
       ? { status: error.status, error: error.code }
       : { status: undefined, error: toError(error).name };
     throw error;
   } finally {
+    release?.();
     report(transport, call, outcome, performance.now() - startedAt);
+  }
+}
+
+async function acquireGate(
+  gate: NonNullable<Transport['gate']>,
+  call: HttpCall,
+): Promise<() => void> {
+  try {
+    return await gate.instance.acquire(gate.lane, call.signal);
+  } catch (cause) {
+    const { method, path, attempt, jobId } = call;
+    const message = `${method} ${path} was aborted while waiting for its turn.`;
+    throw new AbortedError(message, { method, path, attempt, jobId, cause });
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import { exportJobMachine } from '../../machines/export-job.machine.js';
-import type { JobOutcome, LifecycleEvent } from '../../machines/types.js';
+import type { ClaimIntentInput, JobOutcome, LifecycleEvent } from '../../machines/types.js';
 import { StatusConflictError, TimeoutError } from '../../src/errors.js';
 import type { ExportJob } from '../../src/pleo/schemas.js';
 
@@ -32,7 +32,7 @@ function run(script: Script, input = {}) {
         script.preCheckOk === false
           ? { ok: false as const, failures: [{ name: 'erp', reason: 'down' }] }
           : { ok: true as const }),
-      persistClaimIntent: fromPromise<void, { jobId: string }>(async () => {}),
+      persistClaimIntent: fromPromise<void, ClaimIntentInput>(async () => {}),
       claimJob: fromPromise(async ({ input }) => {
         calls.push(`started:${input.job.id}`);
         await script.claim?.(input.job.id);

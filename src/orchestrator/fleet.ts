@@ -1,0 +1,267 @@
+/**
+ * The running core behind both orchestrator facades: a parent actor with
+ * one export-job lane per company, the clients, the shared request budget,
+ * the poll schedule and the state store.
+ */
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import type { Logger } from 'pino';
+import { initialContext } from '../../machines/actions.js';
+import { backoffMs, exportJobMachine } from '../../machines/export-job.machine.js';
+import { fleetMachine, laneId } from '../../machines/fleet.machine.js';
+import { redactingChild, silentLogger } from '../logger.js';
+import { createPleoClient, type PleoClient } from '../pleo/client.js';
+import type { CredentialsSource, PleoCredentials } from '../pleo/credentials.js';
+import { FileStateStore } from '../persistence/file-state-store.js';
+import { MemoryStateStore, type StateStore } from '../persistence/state-store.js';
+import { startSchedule, type Schedule } from '../triggers/schedule.js';
+import { Spreader } from '../triggers/spread.js';
+import { createActors, type LaneDeps } from './actors.js';
+import { Lane, type LaneRef } from './lane.js';
+import type { ResolvedOptions } from './options.js';
+import { RequestLimiter } from './request-limiter.js';
+import { SharedLister } from './shared-lister.js';
+import { stateName, statusOf } from './status.js';
+import type { OrchestratorEvent, OrchestratorStatus, TriggerSource } from './types.js';
+
+export interface LaneDefinition {
+  companyId: string | undefined;
+  /** The company's own credentials; absent: the organisation-level ones. */
+  credentials?: CredentialsSource | undefined;
+}
+
+/** The lane key of a company; the single lane without a company is `default`. */
+export const laneKey = (companyId: string | undefined): string => companyId ?? 'default';
+
+export class Fleet {
+  readonly logger: Logger;
+  readonly limiter: RequestLimiter;
+  readonly #options: ResolvedOptions;
+  readonly #store: StateStore;
+  readonly #lanes = new Map<string, Lane>();
+  readonly #listeners = new Set<(event: OrchestratorEvent) => void>();
+  readonly #spreader = new Spreader((key) => this.trigger('schedule', key));
+  #orgClient: PleoClient | undefined;
+  #lister: SharedLister | undefined;
+  #actor: Actor<typeof fleetMachine> | undefined;
+  #schedule: Schedule | undefined;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.logger = redactingChild(options.logger ?? silentLogger(), { component: 'orchestrator' });
+    this.limiter = new RequestLimiter({ maxConcurrent: options.maxConcurrentRequests });
+    this.#store = options.store
+      ?? (options.stateDir ? new FileStateStore(options.stateDir) : new MemoryStateStore());
+  }
+
+  get started(): boolean {
+    return this.#actor !== undefined;
+  }
+
+  /** Starts the parent actor and the poll schedule; lanes are added after. */
+  start(): void {
+    const actor = createActor(fleetMachine.provide({ actors: { lane: this.#laneLogic() } }), {
+      inspect: (event) => this.#inspect(event),
+    });
+    actor.subscribe({ error: (error) => this.logger.error({ err: error }, 'fleet actor failed') });
+    actor.start();
+    this.#actor = actor;
+    if (this.#options.schedule !== false) {
+      this.#schedule = startSchedule(this.#options.schedule, () => this.#tick());
+    }
+  }
+
+  /** Loads a company's persisted state and starts its lane. */
+  async addLane(definition: LaneDefinition): Promise<Lane> {
+    const key = laneKey(definition.companyId);
+    const existing = this.#lanes.get(key);
+    if (existing) return existing;
+
+    const lane = new Lane({
+      key,
+      companyId: definition.companyId,
+      client: this.#clientFor(definition),
+      store: this.#store,
+      logger: definition.companyId
+        ? this.logger.child({ companyId: definition.companyId })
+        : this.logger,
+      emit: (event) => {
+        for (const listener of this.#listeners) listener(event);
+      },
+    });
+    const saved = await lane.load();
+    this.#lanes.set(key, lane);
+
+    const unknownClaimIds = [...saved.unknownClaimIds];
+    if (saved.claimIntent && saved.claimIntent.jobId !== saved.heldJob?.id) {
+      // A `started` may have left before the last run ended: learn its fate by
+      // reading the job, never by sending it again.
+      unknownClaimIds.push(saved.claimIntent.jobId);
+    }
+    this.#actor!.send({
+      type: 'COMPANY.ADD',
+      key,
+      input: {
+        companyId: definition.companyId,
+        exclusive: this.#options.exclusive,
+        soleWorker: this.#options.soleWorker,
+        hasProcessor: this.#options.processor !== undefined,
+        heldJob: saved.heldJob,
+        unknownClaimIds,
+        conflictExclusionMs: this.#options.conflictExclusionMs,
+      },
+    });
+    lane.attach(this.#actor!.getSnapshot().children[laneId(key)] as LaneRef);
+    lane.logger.info({ heldJobId: saved.heldJob?.id }, 'lane started');
+    return lane;
+  }
+
+  /** Stops a company's lane after its current step, then removes it. */
+  async removeLane(companyId: string | undefined, graceMs: number): Promise<boolean> {
+    const key = laneKey(companyId);
+    const lane = this.#lanes.get(key);
+    if (!lane) return false;
+    await lane.stop(graceMs);
+    await lane.flush();
+    this.#actor?.send({ type: 'COMPANY.REMOVE', key });
+    this.#lanes.delete(key);
+    return true;
+  }
+
+  lane(companyId: string | undefined): Lane | undefined {
+    return this.#lanes.get(laneKey(companyId));
+  }
+
+  lanes(): Lane[] {
+    return [...this.#lanes.values()];
+  }
+
+  /** One lane's trigger, or every lane's when `key` is undefined. */
+  trigger(source: TriggerSource, key?: string): boolean {
+    if (!this.#actor || this.#actor.getSnapshot().status !== 'active') return false;
+    if (key !== undefined && !this.#lanes.get(key)?.active) return false;
+    this.#actor.send({ type: 'TRIGGER', source, ...(key === undefined ? {} : { key }) });
+    return true;
+  }
+
+  subscribe(listener: (event: OrchestratorEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  laneStatus(lane: Lane | undefined, companyId: string | undefined): OrchestratorStatus {
+    const fallback = initialContext({ companyId });
+    return lane ? lane.status(fallback) : statusOf('idle', fallback, false);
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.#schedule?.stop();
+    this.#schedule = undefined;
+    this.#spreader.stop();
+    await Promise.all(this.lanes().map((lane) => lane.stop(graceMs)));
+    this.#actor?.stop();
+    const results = await Promise.allSettled(this.lanes().map((lane) => lane.flush()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * A poll tick. With one shared listing (organisation credentials, or one
+   * lane) every lane is triggered at once; with per-company credentials the
+   * lanes are spread over most of the interval.
+   */
+  #tick(): void {
+    if (this.#lister || this.#lanes.size <= 1) {
+      this.trigger('schedule');
+      return;
+    }
+    const next = this.#schedule?.nextRun()?.getTime();
+    const interval = next ? Math.max(0, next - Date.now()) : 60_000;
+    this.#spreader.spread(this.#lanes.keys(), interval * 0.8);
+  }
+
+  #clientFor(definition: LaneDefinition): PleoClient {
+    const own = definition.credentials
+      ?? (definition.companyId && this.#options.credentialsFor
+        ? credentialsOf(this.#options.credentialsFor, definition.companyId)
+        : undefined);
+    if (own) return this.#newClient(own, laneKey(definition.companyId));
+
+    // Organisation-level credentials: one client and one listing for all lanes.
+    if (!this.#orgClient) {
+      this.#orgClient = this.#newClient(this.#options.credentials!, 'organisation');
+      if (this.#options.companies) this.#lister = new SharedLister(this.#orgClient);
+    }
+    return this.#orgClient;
+  }
+
+  #newClient(credentials: CredentialsSource, gateLane: string): PleoClient {
+    const options = this.#options;
+    return createPleoClient({
+      baseUrl: options.apiUrl,
+      credentials,
+      requestTimeoutMs: options.requestTimeoutMs,
+      pageSize: options.pageSize,
+      logger: this.logger,
+      gate: this.limiter,
+      gateLane,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
+  }
+
+  #laneLogic() {
+    const { conflictBackoffMs: conflict, retryBackoffMs: retry } = this.#options;
+    const actors = createActors({
+      preChecks: this.#options.preChecks,
+      processor: this.#options.processor,
+      lane: (companyId) => this.#laneDeps(companyId),
+    });
+    return exportJobMachine.provide({
+      actors,
+      delays: {
+        conflictBackoff: () => conflict.min + Math.random() * (conflict.max - conflict.min),
+        retryBackoff: ({ context }) => backoffMs(context, { baseMs: retry.base, maxMs: retry.max }),
+      },
+    });
+  }
+
+  #laneDeps(companyId: string | undefined): LaneDeps {
+    const lane = this.#lanes.get(laneKey(companyId));
+    if (!lane) throw new Error(`No lane for company ${companyId ?? '(default)'}.`);
+    const lister = this.#lister;
+    return {
+      client: lane.client,
+      logger: lane.logger,
+      ...(lister && lane.client === this.#orgClient
+        ? { listJobs: (id: string | undefined, signal: AbortSignal) => lister.list(id, signal) }
+        : {}),
+      recordClaimIntent: (jobId) => lane.recordClaimIntent(jobId),
+      lastSeen: (jobId) => lane.lastSeen(jobId),
+    };
+  }
+
+  #inspect(event: InspectionEvent): void {
+    if (event.type !== '@xstate.snapshot' || !this.logger.isLevelEnabled('debug')) return;
+    const id = (event.actorRef as { id?: string }).id;
+    if (!id?.startsWith('lane:')) return;
+    const snapshot = event.snapshot as ReturnType<LaneRef['getSnapshot']>;
+    this.logger.debug(
+      {
+        lane: id,
+        to: stateName(snapshot.value),
+        event: event.event.type,
+        jobId: snapshot.context.heldJob?.id ?? snapshot.context.candidate?.id,
+      },
+      'transition',
+    );
+  }
+}
+
+function credentialsOf(
+  resolve: (companyId: string) => PleoCredentials | Promise<PleoCredentials>,
+  companyId: string,
+): CredentialsSource {
+  return () => resolve(companyId);
+}
