@@ -111,13 +111,13 @@ export class Lane {
     return true;
   }
 
-  /** Resolves when the lane rests: idle after a detection, awaiting the host, fatal or done. */
+  /** Resolves when the lane rests: idle with no trigger pending, awaiting the host, fatal or done. */
   settled(): Promise<void> {
     const ref = this.#ref;
     if (!ref) return Promise.resolve();
     const resting = (s: LaneSnapshot) =>
       s.status !== 'active' || s.matches('fatal') || s.matches({ claimed: 'awaitingHost' })
-      || (s.matches('idle') && s.context.counters.detections > 0 && !s.context.redetect);
+      || (s.matches('idle') && !s.context.redetect);
     return new Promise<void>((resolve) => {
       if (resting(ref.getSnapshot())) return resolve();
       const subscription = ref.subscribe((s) => {

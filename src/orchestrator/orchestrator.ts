@@ -111,9 +111,8 @@ export class ExportOrchestrator {
   }
 
   /**
-   * Resolves once the orchestrator rests: idle after at least one detection
-   * with no trigger pending, waiting for the host's `finish()`, fatal, or
-   * stopped. `--once` uses it to exit when nothing eligible is left.
+   * Resolves once the orchestrator rests: idle with no trigger pending,
+   * waiting for the host's `finish()`, fatal, or stopped. `--once` uses it to exit when nothing eligible is left.
    */
   async settled(): Promise<OrchestratorStatus> {
     if (!this.#lane) throw new ConfigError('The orchestrator has not been started.');
