@@ -23,6 +23,7 @@ export function initialContext(input: MachineInput): MachineContext {
     soleWorker: input.soleWorker ?? false,
     hasProcessor: input.hasProcessor ?? true,
     conflictExclusionMs: input.conflictExclusionMs ?? DEFAULT_CONFLICT_EXCLUSION_MS,
+    minDetectionGapMs: input.minDetectionGapMs ?? 0,
     heldJob: input.heldJob ?? null,
     detected: [],
     selection: { kind: 'none' },
@@ -36,6 +37,7 @@ export function initialContext(input: MachineInput): MachineContext {
     failures: 0,
     lastFailure: null,
     lastDetectionAt: null,
+    lastDetectionStartedAt: null,
     counters: {
       detections: 0,
       claims: 0,

@@ -14,7 +14,7 @@
  *   would send the claim again. The orchestrator rebuilds from its persisted
  *   domain record and a fresh detection instead.
  */
-import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import {
   afterDetection,
   holdJob,
@@ -67,6 +67,11 @@ export function backoffMs(
 
 const coalesce = { actions: 'coalesceTrigger' } as const;
 
+export function detectionGapMs(context: MachineContext, now: number): number {
+  if (context.lastDetectionStartedAt === null) return 0;
+  return Math.max(0, context.minDetectionGapMs - (now - context.lastDetectionStartedAt));
+}
+
 export const exportJobMachine = setup({
   types: {
     context: {} as MachineContext,
@@ -87,6 +92,8 @@ export const exportJobMachine = setup({
     /** Rule 5: a short, jittered pause before detecting again after a lost race. */
     conflictBackoff: () => 250 + Math.random() * 750,
     retryBackoff: ({ context }) => backoffMs(context),
+    /** What is left of the minimum gap since the last detection began. */
+    detectionGap: ({ context }) => detectionGapMs(context, Date.now()),
   },
   actions: {
     recordFailure: assign(({ context, event }) => ({
@@ -94,6 +101,27 @@ export const exportJobMachine = setup({
       lastFailure: toFailureInfo('error' in event ? event.error : event, Date.now()),
     })),
     stopAfterCurrentStep: assign({ stopRequested: true }),
+    /** The outcome is reported: the job is no longer held. */
+    releaseReportedJob: enqueueActions(({ context, enqueue }) => {
+      const held = context.heldJob;
+      if (!held?.outcome) return;
+      enqueue.emit({
+        type: 'job:finished',
+        jobId: held.id,
+        outcome: held.outcome,
+        durationMs: Date.now() - held.since,
+      });
+      const ok = held.outcome.status !== 'failed';
+      enqueue.assign({
+        heldJob: null,
+        failures: 0,
+        counters: {
+          ...context.counters,
+          completed: context.counters.completed + (ok ? 1 : 0),
+          failed: context.counters.failed + (ok ? 0 : 1),
+        },
+      });
+    }),
     clearRedetect: assign({ redetect: false }),
     /** Rule 8: a trigger during a cycle only asks for one more detection after it. */
     coalesceTrigger: assign(({ context }) => ({
@@ -116,9 +144,13 @@ export const exportJobMachine = setup({
   },
   states: {
     idle: {
-      always: { guard: 'hasCoalescedTrigger', target: 'detecting' },
+      always: [
+        { guard: 'stopRequested', target: 'stopped' },
+        { guard: and(['hasCoalescedTrigger', 'detectedRecently']), target: 'cooldown' },
+        { guard: 'hasCoalescedTrigger', target: 'detecting' },
+      ],
       on: {
-        TRIGGER: 'detecting',
+        TRIGGER: [{ guard: 'detectedRecently', target: 'cooldown' }, { target: 'detecting' }],
         ADOPT: {
           guard: 'holdsNoJob',
           target: 'detecting',
@@ -131,10 +163,19 @@ export const exportJobMachine = setup({
       },
     },
 
+    /** Rule 8: a burst after a detection waits out the gap, then costs one detection. */
+    cooldown: {
+      always: { guard: 'stopRequested', target: 'stopped' },
+      after: { detectionGap: 'detecting' },
+      on: { TRIGGER: coalesce, STOP: 'stopped' },
+    },
+
     detecting: {
+      always: { guard: 'stopRequested', target: 'stopped' },
       entry: [
         'clearRedetect',
         assign(({ context }) => ({
+          lastDetectionStartedAt: Date.now(),
           counters: { ...context.counters, detections: context.counters.detections + 1 },
         })),
         emit(({ event }) => ({
@@ -329,6 +370,7 @@ export const exportJobMachine = setup({
     },
 
     conflict: {
+      always: { guard: 'stopRequested', target: 'stopped' },
       entry: [
         assign(({ context }) => ({
           excludedUntil: context.candidate
@@ -407,29 +449,8 @@ export const exportJobMachine = setup({
           outcome: context.heldJob!.outcome!,
         }),
         onDone: [
-          {
-            target: 'detecting',
-            actions: [
-              emit(({ context }) => ({
-                type: 'job:finished' as const,
-                jobId: context.heldJob!.id,
-                outcome: context.heldJob!.outcome!,
-                durationMs: Date.now() - context.heldJob!.since,
-              })),
-              assign(({ context }) => {
-                const ok = context.heldJob?.outcome?.status !== 'failed';
-                return {
-                  heldJob: null,
-                  failures: 0,
-                  counters: {
-                    ...context.counters,
-                    completed: context.counters.completed + (ok ? 1 : 0),
-                    failed: context.counters.failed + (ok ? 0 : 1),
-                  },
-                };
-              }),
-            ],
-          },
+          { guard: 'stopRequested', target: 'stopped', actions: 'releaseReportedJob' },
+          { target: 'detecting', actions: 'releaseReportedJob' },
         ],
         onError: [
           { guard: 'isAuthFailure', target: 'fatal', actions: 'recordFailure' },
@@ -450,16 +471,19 @@ export const exportJobMachine = setup({
     },
 
     reportRetryWait: {
+      always: { guard: 'stopRequested', target: 'stopped' },
       on: { TRIGGER: coalesce, STOP: 'stopped' },
       after: { retryBackoff: 'reporting' },
     },
 
     retryWait: {
+      always: { guard: 'stopRequested', target: 'stopped' },
       on: { TRIGGER: coalesce, STOP: 'stopped' },
       after: { retryBackoff: 'detecting' },
     },
 
     fatal: {
+      always: { guard: 'stopRequested', target: 'stopped' },
       entry: emit(({ context }) => ({
         type: 'fatal' as const,
         error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),

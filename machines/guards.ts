@@ -52,6 +52,12 @@ export const guards = {
   /** Rule 8: a trigger arrived during the last cycle; detect once more. */
   hasCoalescedTrigger: ({ context }: GuardArgs) => context.redetect,
 
+  /** Rule 8: a detection began less than the minimum gap ago; wait, then detect once. */
+  detectedRecently: ({ context }: GuardArgs) =>
+    context.minDetectionGapMs > 0
+    && context.lastDetectionStartedAt !== null
+    && Date.now() - context.lastDetectionStartedAt < context.minDetectionGapMs,
+
   /** Rule 2: adopting a job is only possible while holding none. */
   holdsNoJob: ({ context }: GuardArgs) => context.heldJob === null,
 

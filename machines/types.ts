@@ -51,6 +51,8 @@ export interface MachineInput {
   unknownClaimIds?: string[];
   /** How long a job lost in a claim race is left alone. */
   conflictExclusionMs?: number;
+  /** Least time between the starts of two trigger-driven detections. */
+  minDetectionGapMs?: number;
 }
 
 export interface FailureInfo {
@@ -66,6 +68,7 @@ export interface MachineContext {
   soleWorker: boolean;
   hasProcessor: boolean;
   conflictExclusionMs: number;
+  minDetectionGapMs: number;
   heldJob: HeldJob | null;
   /** What the last detection found, in the server's order. */
   detected: ExportJob[];
@@ -84,6 +87,7 @@ export interface MachineContext {
   failures: number;
   lastFailure: FailureInfo | null;
   lastDetectionAt: number | null;
+  lastDetectionStartedAt: number | null;
   counters: Counters;
 }
 

@@ -108,6 +108,7 @@ export class Fleet {
         heldJob: saved.heldJob,
         unknownClaimIds,
         conflictExclusionMs: this.#options.conflictExclusionMs,
+        minDetectionGapMs: this.#options.minDetectionGapMs,
       },
     });
     lane.attach(this.#actor!.getSnapshot().children[laneId(key)] as LaneRef);

@@ -77,6 +77,11 @@ export const OptionsSchema = z.strictObject({
     .optional(),
   /** How long a job lost in a claim race is left alone. */
   conflictExclusionMs: z.number().int().nonnegative().default(10 * 60_000),
+  /**
+   * Least time between the starts of two trigger-driven detections: a storm
+   * of webhooks costs one detection per gap. 0 detects on every trigger.
+   */
+  minDetectionGapMs: z.number().int().nonnegative().max(600_000).default(1_000),
   /** Bounds of the jittered pause after a lost claim race. */
   conflictBackoffMs: z
     .object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })

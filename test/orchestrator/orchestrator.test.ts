@@ -138,6 +138,42 @@ describe('orchestrator against the emulator', () => {
     expect(after - before).toBeLessThanOrEqual(2);
   });
 
+  it('spreads a storm of triggers over a second into at most two detections', async () => {
+    harness = await startHarness({ minDetectionGapMs: 1_000 });
+    for (let batch = 0; batch < 100; batch++) {
+      for (let i = 0; i < 10; i++) harness.orchestrator.trigger('webhook');
+      await new Promise((resolve) => setTimeout(resolve, 8));
+    }
+    await harness.orchestrator.settled();
+    expect(harness.orchestrator.status().counters.detections).toBeLessThanOrEqual(2);
+    expect(harness.emulator.requests({ route: 'listJobs' }).length).toBeLessThanOrEqual(2);
+  });
+
+  it('stops promptly when asked during processing in a later cycle', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    harness = await startHarness({
+      processor: async () => {
+        calls += 1;
+        if (calls === 2) await gate;
+        return { status: 'completed' };
+      },
+    });
+    const second = harness.emulator.createJob({ createdAt: at(2) });
+    harness.emulator.createJob({ createdAt: at(1) });
+    harness.orchestrator.trigger('manual');
+    await waitUntil(() => calls === 2, 5_000);
+    const started = performance.now();
+    const stopping = harness.orchestrator.stop(10_000);
+    setTimeout(release, 50);
+    await stopping;
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // The job being processed was let finish and reported before stopping.
+    expect(harness.emulator.getJob(second.id)?.status).toBe('completed');
+    expect(harness.orchestrator.status()).toMatchObject({ state: 'stopped', running: false });
+  });
+
   it('reports a throwing processor as failed and carries on with the next job', async () => {
     let calls = 0;
     harness = await startHarness({
