@@ -61,6 +61,18 @@ export {
   type StoredState,
 } from './persistence/state-store.js';
 
+export {
+  createWebhookHandler,
+  type JobCreatedEvent,
+  type WebhookAuth,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './triggers/webhook.js';
+export { createNodeWebhookHandler, type NodeWebhookHandler } from './triggers/webhook-node.js';
+export type { DedupeOptions } from './triggers/dedupe-cache.js';
+
 export { createLogger, type LoggerOptions } from './logger.js';
 export { createDemoProcessor } from './sandbox/demo-processor.js';
 export * from './errors.js';

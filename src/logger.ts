@@ -43,7 +43,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: { name: 'pleo-export' },
   };
   if (options.pretty ?? isTty === true) {
-    return pino(base, pretty({ destination: fd, colorize: isTty === true, sync: true }));
+    const options = { destination: fd, colorize: isTty === true, sync: true, singleLine: true };
+    return pino(base, pretty({ ...options, ignore: 'pid,hostname,name,component' }));
   }
   return pino(base, pino.destination({ dest: fd, sync: true }));
 }

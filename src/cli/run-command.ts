@@ -12,7 +12,8 @@ import {
   type ExportOrchestrator,
 } from '../orchestrator/orchestrator.js';
 import type { FailureInfo, OrchestratorEvent } from '../orchestrator/types.js';
-import { startControlServer } from './control-server.js';
+import { createNodeWebhookHandler, type NodeWebhookHandler } from '../triggers/webhook-node.js';
+import { sendJson, startControlServer, type RouteHandler } from './control-server.js';
 import { UsageError } from './flags.js';
 import { loadProcessorModule } from './load-processor.js';
 import type { CliIo } from './main.js';
@@ -37,6 +38,9 @@ Options (environment variable in brackets):
   --exclusive            wait while another worker's job is in progress [PLEO_EXCLUSIVE]
   --sole-worker          this is the company's only worker [PLEO_SOLE_WORKER]
   --once                 drain every eligible job, then exit
+  --webhook-secret S     serve POST /webhooks/pleo, verified with this 'whsec_'
+                         secret (see 'pleo-export subscribe') [PLEO_WEBHOOK_SECRET]
+                         sandbox: subscribed to the emulator automatically
   --port N               HTTP port for /trigger, /status, /healthz [PORT] (default 8080)
   --host HOST            HTTP bind address [HOST] (default 127.0.0.1)
   --log-level LEVEL      fatal|error|warn|info|debug|trace|silent [LOG_LEVEL]
@@ -64,6 +68,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   let orchestrator: ExportOrchestrator | undefined;
   try {
     if (config.apiUrl === undefined) sandbox = await startSandbox(logger, config.stateDir);
+    const webhook = webhookRoute(config, sandbox, () => orchestrator, logger);
     orchestrator = await startOrchestrator(config, logger, sandbox);
     const server = await startControlServer({
       host: config.host,
@@ -75,8 +80,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         return status.running && status.state !== 'fatal';
       },
       onError: (error) => logger.error({ err: error }, 'control server request failed'),
+      ...(webhook ? { routes: { [WEBHOOK_PATH]: webhook.route } } : {}),
     });
     logger.info({ url: server.url }, 'control server listening (/trigger, /status, /healthz)');
+    if (sandbox && webhook) {
+      const endpointUrl = `${loopbackUrl(server.url)}${WEBHOOK_PATH}`;
+      webhook.use(sandbox.emulator.subscribe(endpointUrl).secret);
+      logger.info({ endpointUrl }, 'sandbox: the emulator delivers webhooks to the daemon');
+    }
     try {
       return await untilDone(orchestrator, config, logger, io);
     } finally {
@@ -116,6 +127,59 @@ async function startOrchestrator(
   }
   await orchestrator.start();
   return orchestrator;
+}
+
+export const WEBHOOK_PATH = '/webhooks/pleo';
+
+interface WebhookRoute {
+  route: RouteHandler;
+  /** Starts verifying with `secret`; until then deliveries get 503 and are retried. */
+  use(secret: string): void;
+}
+
+/**
+ * The webhook route, when there is one: with `--webhook-secret` it verifies
+ * at once (a bad secret fails before anything starts); in the sandbox the
+ * secret comes from the emulator's subscription, made once the server listens.
+ */
+function webhookRoute(
+  config: RunConfig,
+  sandbox: Sandbox | undefined,
+  orchestrator: () => ExportOrchestrator | undefined,
+  logger: Logger,
+): WebhookRoute | undefined {
+  if (config.webhookSecret === undefined && !sandbox) return undefined;
+  let handler: NodeWebhookHandler | undefined;
+  const use = (secret: string) => {
+    handler = createNodeWebhookHandler({
+      secret,
+      onJobCreated: () => orchestrator()?.trigger('webhook') ?? false,
+      logger,
+    });
+  };
+  if (sandbox && config.webhookSecret !== undefined) {
+    logger.warn('sandbox: --webhook-secret ignored; the emulator subscription has its own');
+  } else if (config.webhookSecret !== undefined) {
+    try {
+      use(config.webhookSecret);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`--webhook-secret (PLEO_WEBHOOK_SECRET): ${reason}`);
+    }
+  }
+  return {
+    route: (req, res) => {
+      if (handler) return handler(req, res);
+      req.resume();
+      sendJson(res, 503, { error: 'webhook receiver not ready' });
+    },
+    use,
+  };
+}
+
+/** The emulator delivers to loopback only; a wildcard bind is reachable there too. */
+function loopbackUrl(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 /** Resolves with the exit code: on a signal, on a fatal error, or when `--once` drains. */
