@@ -7,13 +7,13 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { PleoExportError } from '../errors.js';
 import { createLogger } from '../logger.js';
-import {
-  createExportOrchestrator,
-  type ExportOrchestrator,
-} from '../orchestrator/orchestrator.js';
+import type { OrchestratorOptions } from '../orchestrator/options.js';
+import { createExportOrchestrator } from '../orchestrator/orchestrator.js';
 import type { FailureInfo, OrchestratorEvent } from '../orchestrator/types.js';
 import { createNodeWebhookHandler, type NodeWebhookHandler } from '../triggers/webhook-node.js';
 import { sendJson, startControlServer, type RouteHandler } from './control-server.js';
+import { loadCompaniesFile } from './companies-file.js';
+import { multiTarget, singleTarget, type DaemonTarget } from './daemon-target.js';
 import { UsageError } from './flags.js';
 import { loadProcessorModule } from './load-processor.js';
 import type { CliIo } from './main.js';
@@ -30,6 +30,8 @@ Options (environment variable in brackets):
   --token TOKEN          OAuth2 bearer token [PLEO_API_TOKEN]
   --api-key KEY          API key, sent as HTTP Basic [PLEO_API_KEY]
   --company-id ID        company to export (organisation credentials) [PLEO_COMPANY_ID]
+  --companies FILE       many companies, one lane each: JSON or YAML, credentials
+                         named by environment variable [PLEO_COMPANIES_FILE]
   --poll CRON            fallback poll schedule, or 'off' [PLEO_POLL_CRON]
                          default '*/5 * * * *' (sandbox: every 10 seconds)
   --processor MODULE     JS module whose default export processes a job [PLEO_PROCESSOR]
@@ -65,20 +67,19 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 
   const logger = createLogger({ level: config.logLevel, destination: 1 });
   let sandbox: Sandbox | undefined;
-  let orchestrator: ExportOrchestrator | undefined;
+  let target: DaemonTarget | undefined;
   try {
     if (config.apiUrl === undefined) sandbox = await startSandbox(logger, config.stateDir);
-    const webhook = webhookRoute(config, sandbox, () => orchestrator, logger);
-    orchestrator = await startOrchestrator(config, logger, sandbox);
+    const webhook = webhookRoute(config, sandbox, () => target, logger);
+    target = await startOrchestrator(config, logger, sandbox, io.env);
+    const running = target;
     const server = await startControlServer({
       host: config.host,
       port: config.port,
-      trigger: () => orchestrator!.trigger('manual'),
-      status: () => orchestrator!.status(),
-      healthy: () => {
-        const status = orchestrator!.status();
-        return status.running && status.state !== 'fatal';
-      },
+      trigger: () => running.trigger('manual') === true,
+      adopt: (jobId) => running.adopt(jobId),
+      status: () => running.status(),
+      healthy: () => running.healthy(),
       onError: (error) => logger.error({ err: error }, 'control server request failed'),
       ...(webhook ? { routes: { [WEBHOOK_PATH]: webhook.route } } : {}),
     });
@@ -89,14 +90,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       logger.info({ endpointUrl }, 'sandbox: the emulator delivers webhooks to the daemon');
     }
     try {
-      return await untilDone(orchestrator, config, logger, io);
+      return await untilDone(running, config, logger, io);
     } finally {
       await server.close();
     }
   } catch (error) {
     return reportStartupError(error, io);
   } finally {
-    await orchestrator?.stop().catch(() => undefined);
+    await target?.stop().catch(() => undefined);
     await sandbox?.close();
   }
 }
@@ -105,15 +106,17 @@ async function startOrchestrator(
   config: RunConfig,
   logger: Logger,
   sandbox: Sandbox | undefined,
-): Promise<ExportOrchestrator> {
+  env: NodeJS.ProcessEnv,
+): Promise<DaemonTarget> {
   const loaded = config.processorModule
     ? await loadProcessorModule(config.processorModule)
     : undefined;
+  const companies = sandbox?.companies
+    ?? (config.companiesFile ? await loadCompaniesFile(config.companiesFile, env) : undefined);
   const poll = config.poll ?? (sandbox ? '*/10 * * * * *' : undefined);
-  const orchestrator = createExportOrchestrator({
+  const options: OrchestratorOptions = {
     apiUrl: sandbox?.emulator.url ?? config.apiUrl!,
-    credentials: sandbox ? { token: sandbox.emulator.token } : config.credentials!,
-    companyId: config.companyId,
+    ...(sandbox ? {} : config.credentials ? { credentials: config.credentials } : {}),
     schedule: config.once || poll === 'off' ? false : poll,
     processor: loaded?.processor ?? sandbox?.processor,
     preChecks: loaded?.preChecks ?? [],
@@ -121,12 +124,18 @@ async function startOrchestrator(
     soleWorker: config.soleWorker,
     stateDir: sandbox?.stateDir ?? config.stateDir ?? path.resolve('.pleo-export'),
     logger,
-  });
+  };
   if (!loaded && !sandbox) {
     logger.warn('no --processor given: claimed jobs wait for a processor that never comes');
   }
-  await orchestrator.start();
-  return orchestrator;
+  if (companies) {
+    const fleet = createExportOrchestrator({ ...options, companies });
+    await fleet.start();
+    return multiTarget(fleet);
+  }
+  const single = createExportOrchestrator({ ...options, companyId: config.companyId });
+  await single.start();
+  return singleTarget(single);
 }
 
 export const WEBHOOK_PATH = '/webhooks/pleo';
@@ -145,7 +154,7 @@ interface WebhookRoute {
 function webhookRoute(
   config: RunConfig,
   sandbox: Sandbox | undefined,
-  orchestrator: () => ExportOrchestrator | undefined,
+  target: () => DaemonTarget | undefined,
   logger: Logger,
 ): WebhookRoute | undefined {
   if (config.webhookSecret === undefined && !sandbox) return undefined;
@@ -153,7 +162,13 @@ function webhookRoute(
   const use = (secret: string) => {
     handler = createNodeWebhookHandler({
       secret,
-      onJobCreated: () => orchestrator()?.trigger('webhook') ?? false,
+      onJobCreated: ({ companyId, jobId }) => {
+        const accepted = target()?.trigger('webhook', companyId) ?? false;
+        if (accepted !== 'unknown') return accepted;
+        // Acknowledged so Pleo stops retrying: no lane here serves that company.
+        logger.warn({ companyId, jobId }, 'webhook for a company this daemon does not serve');
+        return true;
+      },
       logger,
     });
   };
@@ -184,7 +199,7 @@ function loopbackUrl(url: string): string {
 
 /** Resolves with the exit code: on a signal, on a fatal error, or when `--once` drains. */
 function untilDone(
-  orchestrator: ExportOrchestrator,
+  target: DaemonTarget,
   config: RunConfig,
   logger: Logger,
   io: CliIo,
@@ -200,18 +215,23 @@ function untilDone(
       logger.info({ signal }, 'stopping: letting the current step finish');
       finish(EXIT.ok);
     };
-    const onFatal = (error: FailureInfo | null) => {
-      io.stderr.write(`${describeFatal(error)}\n`);
-      finish(error?.code === 'PLEO_AUTH_REJECTED' ? EXIT.authRejected : EXIT.failure);
+    // One company's rejected credentials stop its lane only; the daemon
+    // exits once no lane can go on.
+    const onFatal = () => {
+      const fatal = target.fatalLanes();
+      if (fatal.length < target.laneCount()) return;
+      for (const { error } of fatal) io.stderr.write(`${describeFatal(error)}\n`);
+      const auth = fatal.some(({ error }) => error?.code === 'PLEO_AUTH_REJECTED');
+      finish(auth ? EXIT.authRejected : EXIT.failure);
     };
-    const unsubscribe = orchestrator.subscribe((event: OrchestratorEvent) => {
-      if (event.type === 'fatal') onFatal(event.error);
+    const unsubscribe = target.subscribe((event: OrchestratorEvent) => {
+      if (event.type === 'fatal') onFatal();
     });
     const finish = (code: number) => {
       unsubscribe();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      void orchestrator.stop().then(
+      void target.stop().then(
         () => resolve(code),
         (error: unknown) => {
           logger.error({ err: error }, 'stopping failed');
@@ -221,11 +241,17 @@ function untilDone(
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const current = orchestrator.status();
-    if (current.state === 'fatal') return onFatal(current.lastFailure);
+    if (target.fatalLanes().length > 0) onFatal();
     if (config.once) {
-      void orchestrator.settled().then((status) => {
-        if (status.state !== 'fatal') finish(EXIT.ok);
+      void target.settled().then(() => {
+        const fatal = target.fatalLanes();
+        if (fatal.length === 0) return finish(EXIT.ok);
+        if (fatal.length === target.laneCount()) return;
+        for (const { companyId, error } of fatal) {
+          io.stderr.write(`${describeFatal(error)} (company ${companyId})\n`);
+        }
+        const auth = fatal.some(({ error }) => error?.code === 'PLEO_AUTH_REJECTED');
+        finish(auth ? EXIT.authRejected : EXIT.failure);
       });
     }
   });

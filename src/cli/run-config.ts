@@ -12,6 +12,7 @@ export const RUN_FLAGS = {
   token: { type: 'string' },
   'api-key': { type: 'string' },
   'company-id': { type: 'string' },
+  companies: { type: 'string' },
   poll: { type: 'string' },
   processor: { type: 'string' },
   'state-dir': { type: 'string' },
@@ -31,6 +32,7 @@ export interface RunConfig {
   apiUrl: string | undefined;
   credentials: PleoCredentials | undefined;
   companyId: string | undefined;
+  companiesFile: string | undefined;
   poll: string | undefined;
   processorModule: string | undefined;
   stateDir: string | undefined;
@@ -59,7 +61,15 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
   if (token !== undefined && apiKey !== undefined) {
     throw new UsageError('Give either --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY), not both.');
   }
-  if (apiUrl !== undefined && token === undefined && apiKey === undefined) {
+  const companiesFile = pick(values.companies, env, 'PLEO_COMPANIES_FILE');
+  const companyId = pick(values['company-id'], env, 'PLEO_COMPANY_ID');
+  if (companiesFile !== undefined && companyId !== undefined) {
+    throw new UsageError('Give either --company-id or --companies, not both.');
+  }
+  if (companiesFile !== undefined && apiUrl === undefined) {
+    throw new UsageError('--companies needs --api-url (the sandbox has its own companies).');
+  }
+  if (apiUrl !== undefined && !companiesFile && token === undefined && apiKey === undefined) {
     throw new UsageError(
       '--api-url needs credentials: --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY).',
     );
@@ -79,7 +89,8 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
   return {
     apiUrl,
     credentials,
-    companyId: pick(values['company-id'], env, 'PLEO_COMPANY_ID'),
+    companyId,
+    companiesFile,
     poll,
     processorModule: pick(values.processor, env, 'PLEO_PROCESSOR'),
     stateDir: pick(values['state-dir'], env, 'PLEO_STATE_DIR'),

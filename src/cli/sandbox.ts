@@ -13,6 +13,8 @@ import type { Processor } from '../orchestrator/types.js';
 
 export interface Sandbox {
   emulator: Emulator;
+  /** The demo companies, each with its own company-bound token: one lane each. */
+  companies: Array<{ companyId: string; credentials: { token: string } }>;
   stateDir: string;
   ledgerFile: string;
   processor: Processor;
@@ -25,6 +27,11 @@ const NEW_JOB_EVERY_MS = 20_000;
 export async function startSandbox(logger: Logger, stateDir?: string): Promise<Sandbox> {
   const emulator = await startEmulator({});
   const companies = seedDemo(emulator);
+  const lanes = companies.map((companyId, index) => {
+    const token = `sandbox-company-${index + 1}`;
+    emulator.addToken({ token, companyIds: [companyId], label: `company-${index + 1}` });
+    return { companyId, credentials: { token } };
+  });
   const dir = stateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pleo-export-sandbox-')));
   const ledgerFile = path.join(dir, 'ledger.jsonl');
 
@@ -42,6 +49,7 @@ export async function startSandbox(logger: Logger, stateDir?: string): Promise<S
   );
   return {
     emulator,
+    companies: lanes,
     stateDir: dir,
     ledgerFile,
     processor: createDemoProcessor({ ledgerFile }),

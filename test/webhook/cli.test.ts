@@ -202,8 +202,10 @@ describe('pleo-export run in sandbox mode', () => {
         data: Array<{ status: string }>;
       };
       const open = data.filter((j) => j.status === 'pending' || j.status === 'in_progress');
-      const { state } = (await getJson(`${controlUrl}/status`)) as { state: string };
-      return open.length === 0 && state === 'idle';
+      const { lanes } = (await getJson(`${controlUrl}/status`)) as {
+        lanes: Array<{ state: string }>;
+      };
+      return open.length === 0 && lanes.every((lane) => lane.state === 'idle');
     };
     for (const deadline = Date.now() + 8_000; !(await resting()) || !(await resting());) {
       if (Date.now() > deadline) throw new Error('the sandbox did not drain its demo jobs');
