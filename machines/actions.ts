@@ -2,7 +2,7 @@
  * Context updates of the export-job machine, as small named functions. The
  * machine wraps them in `assign`; none of them performs I/O.
  */
-import { selectJob } from '../src/selection.js';
+import { selectJob, type SelectionInput } from '../src/selection.js';
 import type { ExportJob } from '../src/pleo/schemas.js';
 import type {
   DetectOutput,
@@ -24,6 +24,7 @@ export function initialContext(input: MachineInput): MachineContext {
     hasProcessor: input.hasProcessor ?? true,
     conflictExclusionMs: input.conflictExclusionMs ?? DEFAULT_CONFLICT_EXCLUSION_MS,
     minDetectionGapMs: input.minDetectionGapMs ?? 0,
+    listingReuseMs: input.listingReuseMs ?? 0,
     heldJob: input.heldJob ?? null,
     detected: [],
     selection: { kind: 'none' },
@@ -63,13 +64,14 @@ export function toFailureInfo(error: unknown, now: number): FailureInfo {
   };
 }
 
-export function afterDetection(
+/** What selection needs from the context, over a given list of jobs. */
+export function selectionInput(
   context: MachineContext,
-  output: DetectOutput,
+  jobs: readonly ExportJob[],
   now: number,
-): Partial<MachineContext> {
-  const result = selectJob({
-    jobs: output.jobs,
+): SelectionInput {
+  return {
+    jobs,
     companyId: context.companyId,
     heldJobId: context.heldJob?.id ?? null,
     unknownClaimIds: context.unknownClaimIds,
@@ -77,7 +79,15 @@ export function afterDetection(
     exclusive: context.exclusive,
     soleWorker: context.soleWorker,
     now,
-  });
+  };
+}
+
+export function afterDetection(
+  context: MachineContext,
+  output: DetectOutput,
+  now: number,
+): Partial<MachineContext> {
+  const result = selectJob(selectionInput(context, output.jobs, now));
   const resolved = new Set(result.resolvedUnknownIds);
   return {
     detected: output.jobs,

@@ -23,6 +23,8 @@ import {
   toFailureInfo,
 } from './actions.js';
 import { guards } from './guards.js';
+import { selectJob } from '../src/selection.js';
+import { selectionInput } from './actions.js';
 import type {
   ClaimInput,
   ClaimIntentInput,
@@ -101,6 +103,15 @@ export const exportJobMachine = setup({
       lastFailure: toFailureInfo('error' in event ? event.error : event, Date.now()),
     })),
     stopAfterCurrentStep: assign({ stopRequested: true }),
+    /** Selects again from the last listing, without the job just reported. */
+    reuseListing: assign(({ context }) => {
+      const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
+      return {
+        detected: remaining,
+        selection: selectJob(selectionInput({ ...context, heldJob: null }, remaining, Date.now()))
+          .selection,
+      };
+    }),
     /** The outcome is reported: the job is no longer held. */
     releaseReportedJob: enqueueActions(({ context, enqueue }) => {
       const held = context.heldJob;
@@ -450,6 +461,13 @@ export const exportJobMachine = setup({
         }),
         onDone: [
           { guard: 'stopRequested', target: 'stopped', actions: 'releaseReportedJob' },
+          {
+            // Draining a backlog: the next job comes from the listing just
+            // read instead of paging through every job again after each one.
+            guard: 'canReuseListing',
+            target: 'selecting',
+            actions: ['reuseListing', 'releaseReportedJob'],
+          },
           { target: 'detecting', actions: 'releaseReportedJob' },
         ],
         onError: [

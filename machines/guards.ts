@@ -3,6 +3,8 @@
  * design; its name says which. Pure functions of context and event.
  */
 import { isAmbiguousOutcome } from '../src/errors.js';
+import { selectJob } from '../src/selection.js';
+import { selectionInput } from './actions.js';
 import type { MachineContext, MachineEvent, PreCheckOutput } from './types.js';
 
 interface GuardArgs {
@@ -57,6 +59,24 @@ export const guards = {
     context.minDetectionGapMs > 0
     && context.lastDetectionStartedAt !== null
     && Date.now() - context.lastDetectionStartedAt < context.minDetectionGapMs,
+
+  /**
+   * Rule 3 with fewer calls: the listing read at the start of this drain is
+   * recent, no trigger came since, and it still holds a claimable job. New
+   * jobs are created later than every listed one, so the oldest listed job
+   * is still the oldest; a job another worker took meanwhile ends in a
+   * conflict, which detects afresh.
+   */
+  canReuseListing: ({ context }: GuardArgs) => {
+    if (context.redetect || context.listingReuseMs <= 0) return false;
+    const now = Date.now();
+    if (context.lastDetectionAt === null || now - context.lastDetectionAt >= context.listingReuseMs) {
+      return false;
+    }
+    const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
+    const input = selectionInput({ ...context, heldJob: null }, remaining, now);
+    return selectJob(input).selection.kind === 'claim';
+  },
 
   /** Rule 2: adopting a job is only possible while holding none. */
   holdsNoJob: ({ context }: GuardArgs) => context.heldJob === null,

@@ -53,6 +53,8 @@ export interface MachineInput {
   conflictExclusionMs?: number;
   /** Least time between the starts of two trigger-driven detections. */
   minDetectionGapMs?: number;
+  /** How long a listing may serve the next jobs of a drain; 0 re-lists after each job. */
+  listingReuseMs?: number;
 }
 
 export interface FailureInfo {
@@ -69,6 +71,7 @@ export interface MachineContext {
   hasProcessor: boolean;
   conflictExclusionMs: number;
   minDetectionGapMs: number;
+  listingReuseMs: number;
   heldJob: HeldJob | null;
   /** What the last detection found, in the server's order. */
   detected: ExportJob[];

@@ -109,6 +109,7 @@ export class Fleet {
         unknownClaimIds,
         conflictExclusionMs: this.#options.conflictExclusionMs,
         minDetectionGapMs: this.#options.minDetectionGapMs,
+        listingReuseMs: this.#options.listingReuseMs,
       },
     });
     lane.attach(this.#actor!.getSnapshot().children[laneId(key)] as LaneRef);

@@ -82,6 +82,11 @@ export const OptionsSchema = z.strictObject({
    * of webhooks costs one detection per gap. 0 detects on every trigger.
    */
   minDetectionGapMs: z.number().int().nonnegative().max(600_000).default(1_000),
+  /**
+   * While draining a backlog, how long one listing may supply the next job
+   * (oldest first) before listing again. 0 lists again after every job.
+   */
+  listingReuseMs: z.number().int().nonnegative().max(600_000).default(30_000),
   /** Bounds of the jittered pause after a lost claim race. */
   conflictBackoffMs: z
     .object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() })

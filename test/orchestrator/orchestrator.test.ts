@@ -219,3 +219,36 @@ async function waitUntil(predicate: () => boolean, timeoutMs: number) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('draining a backlog', () => {
+  it('lists once per page, not once per job, and still goes oldest first', async () => {
+    harness = await startHarness({ pageSize: 10 });
+    const created = Array.from({ length: 25 }, (_, i) =>
+      harness!.emulator.createJob({ createdAt: `2026-11-30T09:${String(59 - i).padStart(2, '0')}:00Z` }));
+    await drain(harness);
+    const oldestFirst = [...created].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    expect(harness.processed).toEqual(oldestFirst.map((j) => j.id));
+    const lists = harness.emulator.requests({ route: 'listJobs' }).length;
+    // Three pages for the first listing, one page for the final empty check.
+    expect(lists).toBe(4);
+    const events = harness.emulator.requests({ route: 'jobEvents' }).length;
+    expect(events).toBe(50);
+  });
+
+  it('takes a fresh listing after the next listed job was taken by another worker', async () => {
+    harness = await startHarness();
+    const [first, second, third] = [1, 2, 3].map((m) =>
+      harness!.emulator.createJob({ createdAt: at(m) }));
+    harness.orchestrator.subscribe((event) => {
+      // While the first job is processed, another worker claims the second.
+      if (event.type === 'job:processing' && event.jobId === first!.id) {
+        harness!.emulator.applyJobEvent({ event: 'started', jobId: second!.id });
+      }
+    });
+    await drain(harness);
+    expect(harness.processed).toEqual([first!.id, third!.id]);
+    expect(harness.startedFor(second!.id)).toBe(1);
+    expect(harness.orchestrator.status().counters.conflicts).toBe(1);
+    expect(harness.emulator.requests({ route: 'listJobs' }).length).toBeGreaterThanOrEqual(2);
+  });
+});

