@@ -71,19 +71,25 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     if (config.apiUrl === undefined) sandbox = await startSandbox(logger, config.stateDir);
     const webhook = webhookRoute(config, sandbox, () => target, logger);
-    target = await startOrchestrator(config, logger, sandbox, io.env);
-    const running = target;
+    // Listen first: a port in use must fail before any job is claimed.
     const server = await startControlServer({
       host: config.host,
       port: config.port,
-      trigger: () => running.trigger('manual') === true,
-      adopt: (jobId) => running.adopt(jobId),
-      status: () => running.status(),
-      healthy: () => running.healthy(),
+      trigger: () => target?.trigger('manual') === true,
+      adopt: (jobId) => target?.adopt(jobId) ?? false,
+      status: () => target?.status() ?? { state: 'starting', running: false },
+      healthy: () => target?.healthy() ?? false,
       onError: (error) => logger.error({ err: error }, 'control server request failed'),
       ...(webhook ? { routes: { [WEBHOOK_PATH]: webhook.route } } : {}),
     });
     logger.info({ url: server.url }, 'control server listening (/trigger, /status, /healthz)');
+    let running: DaemonTarget;
+    try {
+      running = target = await startOrchestrator(config, logger, sandbox, io.env);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     if (sandbox && webhook) {
       const endpointUrl = `${loopbackUrl(server.url)}${WEBHOOK_PATH}`;
       webhook.use(sandbox.emulator.subscribe(endpointUrl).secret);
