@@ -166,7 +166,12 @@ export const exportJobMachine = setup({
           guard: 'holdsNoJob',
           target: 'detecting',
           actions: assign(({ context, event }) => ({
-            heldJob: { id: event.jobId, companyId: context.companyId, createdAt: '', since: Date.now() },
+            heldJob: {
+              id: event.jobId,
+              companyId: context.companyId,
+              createdAt: '',
+              since: Date.now(),
+            },
             unknownClaimIds: context.unknownClaimIds.filter((id) => id !== event.jobId),
           })),
         },
@@ -353,7 +358,9 @@ export const exportJobMachine = setup({
                 target: '#exportJob.detecting',
                 actions: [
                   assign(({ context }) => ({
-                    unknownClaimIds: [...new Set([...context.unknownClaimIds, context.candidate!.id])],
+                    unknownClaimIds: [
+                      ...new Set([...context.unknownClaimIds, context.candidate!.id]),
+                    ],
                     redetect: false,
                   })),
                   emit(({ context, event }) => ({
@@ -385,11 +392,17 @@ export const exportJobMachine = setup({
       entry: [
         assign(({ context }) => ({
           excludedUntil: context.candidate
-            ? { ...context.excludedUntil, [context.candidate.id]: Date.now() + context.conflictExclusionMs }
+            ? {
+                ...context.excludedUntil,
+                [context.candidate.id]: Date.now() + context.conflictExclusionMs,
+              }
             : context.excludedUntil,
           counters: { ...context.counters, conflicts: context.counters.conflicts + 1 },
         })),
-        emit(({ context }) => ({ type: 'claim:conflict' as const, jobId: context.candidate?.id ?? '' })),
+        emit(({ context }) => ({
+          type: 'claim:conflict' as const,
+          jobId: context.candidate?.id ?? '',
+        })),
         assign({ candidate: null }),
       ],
       after: { conflictBackoff: 'detecting' },

@@ -70,9 +70,8 @@ export const guards = {
   canReuseListing: ({ context }: GuardArgs) => {
     if (context.redetect || context.listingReuseMs <= 0) return false;
     const now = Date.now();
-    if (context.lastDetectionAt === null || now - context.lastDetectionAt >= context.listingReuseMs) {
-      return false;
-    }
+    const age = context.lastDetectionAt === null ? Infinity : now - context.lastDetectionAt;
+    if (age >= context.listingReuseMs) return false;
     const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
     const input = selectionInput({ ...context, heldJob: null }, remaining, now);
     return selectJob(input).selection.kind === 'claim';

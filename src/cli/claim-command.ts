@@ -20,7 +20,8 @@ const CLAIM_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const CLAIM_USAGE = `Usage: pleo-export claim --api-url URL (--token T | --api-key K) [--company-id ID]
+export const CLAIM_USAGE = `Usage: pleo-export claim --api-url URL (--token T | --api-key K)
+                          [--company-id ID]
 
 Detects once and claims the oldest eligible job. Prints the claimed job as one
 JSON line on stdout; whoever reads it must report the job's outcome to Pleo.
@@ -41,7 +42,9 @@ export async function claimCommand(args: string[], io: CliIo): Promise<number> {
     const apiKey = pick(values['api-key'], io.env, 'PLEO_API_KEY');
     if (!apiUrl) throw new UsageError('--api-url (PLEO_API_URL) is required.');
     if (!token === !apiKey) {
-      throw new UsageError('Give exactly one of --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY).');
+      throw new UsageError(
+        'Give exactly one of --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY).',
+      );
     }
     const logger = createLogger({
       level: (pick(values['log-level'], io.env, 'LOG_LEVEL') ?? 'warn') as 'warn',

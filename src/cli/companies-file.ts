@@ -18,7 +18,9 @@ import { z } from 'zod';
 import type { PleoCredentials } from '../pleo/credentials.js';
 import { UsageError } from './flags.js';
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const CompanyEntrySchema = z
   .strictObject({
@@ -53,14 +55,16 @@ export async function loadCompaniesFile(
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch {
-    throw new UsageError(`--companies: '${file}' is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}.`);
+    const format = file.endsWith('.json') ? 'JSON' : 'YAML';
+    throw new UsageError(`--companies: '${file}' is not valid ${format}.`);
   }
   refuseInlineSecrets(data, file);
 
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`--companies: '${file}': ${issue.path.join('.') || '(file)'} ${issue.message}.`);
+    const where = issue.path.join('.') || '(file)';
+    throw new UsageError(`--companies: '${file}': ${where} ${issue.message}.`);
   }
   const entries = Array.isArray(parsed.data) ? parsed.data : parsed.data.companies;
   const seen = new Set<string>();
@@ -93,9 +97,10 @@ function refuseInlineSecrets(data: unknown, file: string): void {
     if (typeof entry !== 'object' || entry === null) return;
     for (const key of ['token', 'apiKey', 'secret', 'password']) {
       if (key in entry) {
+        const field = key === 'apiKey' ? 'apiKeyEnv' : 'tokenEnv';
         throw new UsageError(
           `--companies: '${file}': companies.${index}.${key} is an inline secret; `
-            + `put it in an environment variable and name it with ${key === 'apiKey' ? 'apiKeyEnv' : 'tokenEnv'}.`,
+            + `put it in an environment variable and name it with ${field}.`,
         );
       }
     }

@@ -59,7 +59,9 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
   const token = pick(values.token, env, 'PLEO_API_TOKEN');
   const apiKey = pick(values['api-key'], env, 'PLEO_API_KEY');
   if (token !== undefined && apiKey !== undefined) {
-    throw new UsageError('Give either --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY), not both.');
+    throw new UsageError(
+      'Give either --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY), not both.',
+    );
   }
   const companiesFile = pick(values.companies, env, 'PLEO_COMPANIES_FILE');
   const companyId = pick(values['company-id'], env, 'PLEO_COMPANY_ID');
@@ -74,7 +76,9 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
       '--api-url needs credentials: --token (PLEO_API_TOKEN) or --api-key (PLEO_API_KEY).',
     );
   }
-  const credentials = token !== undefined ? { token } : apiKey !== undefined ? { apiKey } : undefined;
+  const credentials = token !== undefined
+    ? { token }
+    : apiKey !== undefined ? { apiKey } : undefined;
 
   const poll = pick(values.poll, env, 'PLEO_POLL_CRON');
   if (poll !== undefined && poll !== 'off' && !isValidCron(poll)) {

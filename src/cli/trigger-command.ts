@@ -31,7 +31,8 @@ export async function triggerCommand(args: string[], io: CliIo): Promise<number>
     });
     const body = await answer.body.text();
     if (answer.statusCode !== 202) {
-      io.stderr.write(`pleo-export: the daemon refused the trigger (${answer.statusCode}): ${body}\n`);
+      const refused = `the daemon refused the trigger (${answer.statusCode})`;
+      io.stderr.write(`pleo-export: ${refused}: ${body}\n`);
       return EXIT.failure;
     }
     io.stdout.write('triggered\n');

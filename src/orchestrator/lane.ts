@@ -111,7 +111,7 @@ export class Lane {
     return true;
   }
 
-  /** Resolves when the lane rests: idle with no trigger pending, awaiting the host, fatal or done. */
+  /** Resolves when the lane rests: idle, no trigger pending; awaiting the host; fatal; done. */
   settled(): Promise<void> {
     const ref = this.#ref;
     if (!ref) return Promise.resolve();
@@ -128,7 +128,7 @@ export class Lane {
     }).then(() => this.#writes);
   }
 
-  /** Asks the lane to stop after its current step; resolves false if it did not within `graceMs`. */
+  /** Stops the lane after its current step; false if that took longer than `graceMs`. */
   async stop(graceMs: number): Promise<boolean> {
     const ref = this.#ref;
     if (!ref || ref.getSnapshot().status !== 'active') return true;

@@ -20,7 +20,10 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
         `detection failed (attempt ${event.attempt}); retrying after a backoff`,
       );
     case 'job:selected':
-      return logger.debug({ jobId: event.jobId, createdAt: event.createdAt }, 'oldest job selected');
+      return logger.debug(
+        { jobId: event.jobId, createdAt: event.createdAt },
+        'oldest job selected',
+      );
     case 'job:resumed':
       return logger.info(
         { jobId: event.jobId, adopted: event.adopted },

@@ -30,7 +30,7 @@ export const OptionsSchema = z.strictObject({
   apiUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   /** Company-level credentials, or organisation-level ones shared by `companies`. */
   credentials: credentialsSchema.optional(),
-  /** The company whose jobs this orchestrator exports (needed with organisation-level credentials). */
+  /** The company to export; needed with organisation-level credentials. */
   companyId: z.string().min(1).optional(),
   /** Many companies, one lane each: ids, or ids with their own credentials. */
   companies: z.array(companySchema).optional(),

@@ -112,7 +112,8 @@ export class ExportOrchestrator {
 
   /**
    * Resolves once the orchestrator rests: idle with no trigger pending,
-   * waiting for the host's `finish()`, fatal, or stopped. `--once` uses it to exit when nothing eligible is left.
+   * waiting for the host's `finish()`, fatal, or stopped. `--once` uses it
+   * to exit when nothing eligible is left.
    */
   async settled(): Promise<OrchestratorStatus> {
     if (!this.#lane) throw new ConfigError('The orchestrator has not been started.');

@@ -14,8 +14,10 @@ export interface Instant {
   readonly subMsNanos: number;
 }
 
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE = String.raw`(\d{4})-(\d{2})-(\d{2})`;
+const TIME = String.raw`(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?`;
+const ZONE = String.raw`([Zz]|[+-]\d{2}(?::?\d{2})?)?`;
+const ISO_INSTANT = new RegExp(`^${DATE}[Tt ]${TIME}${ZONE}$`);
 
 /**
  * Parses an ISO 8601 instant, or returns `undefined` when the text is not a

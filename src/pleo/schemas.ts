@@ -45,7 +45,13 @@ export const FAILURE_REASON_TYPES = [
 ] as const;
 export type FailureReasonType = (typeof FAILURE_REASON_TYPES)[number];
 
-export const ITEM_STATUSES = ['pending', 'in_progress', 'failed', 'successful', 'abandoned'] as const;
+export const ITEM_STATUSES = [
+  'pending',
+  'in_progress',
+  'failed',
+  'successful',
+  'abandoned',
+] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** An optional field whose wrong type must not make the whole record unusable. */
@@ -145,6 +151,27 @@ const AmountSchema = z.looseObject({
   inWalletCurrency: MoneySchema.optional(),
 });
 
+const optionalString = z.string().optional();
+
+const AccountSchema = z.looseObject({
+  id: optionalString,
+  name: optionalString,
+  code: optionalString,
+});
+const TaxSchema = z.looseObject({
+  code: optionalString,
+  rate: z.number().optional(),
+  amount: AmountSchema.optional(),
+});
+const EntryLineSchema = z.looseObject({
+  accountingEntryLineId: optionalString,
+  lineAmount: AmountSchema.optional(),
+  netAmount: AmountSchema.optional(),
+  account: AccountSchema.nullish(),
+  tax: TaxSchema.nullish(),
+});
+const SupplierSchema = z.looseObject({ name: optionalString, country: optionalString });
+
 /** The accounting data of one export item (amounts in minor units). */
 export const ExportItemSchema = z.looseObject({
   accountingEntryId: z.string(),
@@ -153,18 +180,8 @@ export const ExportItemSchema = z.looseObject({
   date: lenient(z.string()),
   note: lenient(z.string().nullable()),
   amount: lenient(AmountSchema),
-  accountingEntryLines: lenient(
-    z.array(
-      z.looseObject({
-        accountingEntryLineId: z.string().optional(),
-        lineAmount: AmountSchema.optional(),
-        netAmount: AmountSchema.optional(),
-        account: z.looseObject({ id: z.string().optional(), name: z.string().optional(), code: z.string().optional() }).nullish(),
-        tax: z.looseObject({ code: z.string().optional(), rate: z.number().optional(), amount: AmountSchema.optional() }).nullish(),
-      }),
-    ),
-  ),
-  supplier: lenient(z.looseObject({ name: z.string().optional(), country: z.string().optional() }).nullable()),
+  accountingEntryLines: lenient(z.array(EntryLineSchema)),
+  supplier: lenient(SupplierSchema.nullable()),
 });
 export type ExportItem = z.infer<typeof ExportItemSchema>;
 

@@ -46,7 +46,7 @@ describe('pleo-export run --companies', () => {
     expect(run.stdout() + run.stderr()).not.toMatch(/secret-token/);
   });
 
-  it('keeps serving the other companies when one token is rejected, and shows it in /status', async () => {
+  it('keeps serving the others when one token is rejected, and shows it in /status', async () => {
     const file = path.join(dir, 'companies.json');
     await writeFile(file, JSON.stringify([
       { companyId: 'company-a', tokenEnv: 'TOKEN_A' },

@@ -58,10 +58,10 @@ export async function startHarness(
         .filter((r) => r.method !== 'GET')
         .map(({ method, path, body }) => ({ method, path, body })),
     startedFor: (jobId) =>
-      emulator
-        .requests({ method: 'POST' })
-        .filter((r) => (r.body as { event?: string; jobId?: string } | undefined)?.event === 'started'
-          && (r.body as { jobId?: string }).jobId === jobId).length,
+      emulator.requests({ method: 'POST' }).filter((r) => {
+        const body = r.body as { event?: string; jobId?: string } | undefined;
+        return body?.event === 'started' && body.jobId === jobId;
+      }).length,
     close: async () => {
       await orchestrator.stop(1_000);
       await emulator.close();

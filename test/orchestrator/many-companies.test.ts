@@ -80,7 +80,9 @@ describe('many companies in one process', () => {
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
         .map((c) => c.id);
       expect(mine.map((p) => p.jobId)).toEqual(expected);
-      for (let i = 1; i < mine.length; i++) expect(mine[i]!.start).toBeGreaterThanOrEqual(mine[i - 1]!.end);
+      for (let i = 1; i < mine.length; i++) {
+        expect(mine[i]!.start).toBeGreaterThanOrEqual(mine[i - 1]!.end);
+      }
     }
     const overlapping = processed.some((a) =>
       processed.some((b) => a.companyId !== b.companyId && a.start < b.end && b.start < a.end));

@@ -14,7 +14,9 @@ describe('orchestrator against the emulator', () => {
     harness = await startHarness({ pageSize: 2 });
     const ids = [5, 1, 4, 2, 3].map((m) => harness!.emulator.createJob({ createdAt: at(m) }));
     await drain(harness);
-    const expected = [...ids].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((j) => j.id);
+    const expected = [...ids]
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map((j) => j.id);
     expect(harness.processed).toEqual(expected);
     expect(harness.emulator.jobs().every((j) => j.status === 'completed')).toBe(true);
     const lists = harness.emulator.requests({ route: 'listJobs' });
@@ -27,8 +29,14 @@ describe('orchestrator against the emulator', () => {
     const late = emulator.createJob({ createdAt: '2026-11-30T09:30:00Z' });
     const early = emulator.createJob({ createdAt: '2026-11-30T10:00:00+01:00' });
     const frac = emulator.createJob({ createdAt: '2026-11-30T09:00:00.5Z' });
-    const tieB = emulator.createJob({ id: 'bbbbbbbb-0000-4000-8000-000000000000', createdAt: '2026-11-30T08:00:00Z' });
-    const tieA = emulator.createJob({ id: 'aaaaaaaa-0000-4000-8000-000000000000', createdAt: '2026-11-30T09:00:00+01:00' });
+    const tieB = emulator.createJob({
+      id: 'bbbbbbbb-0000-4000-8000-000000000000',
+      createdAt: '2026-11-30T08:00:00Z',
+    });
+    const tieA = emulator.createJob({
+      id: 'aaaaaaaa-0000-4000-8000-000000000000',
+      createdAt: '2026-11-30T09:00:00+01:00',
+    });
     await drain(harness);
     expect(harness.processed).toEqual([tieA.id, tieB.id, early.id, frac.id, late.id]);
   });
@@ -78,7 +86,9 @@ describe('orchestrator against the emulator', () => {
   });
 
   for (const conflictStatus of [400, 409, 422] as const) {
-    it(`after losing a claim race (${conflictStatus}) takes the next job, one started for the lost one`, async () => {
+    const title = `after losing a claim race (${conflictStatus}) takes the next job, `
+      + 'with one started for the lost one';
+    it(title, async () => {
       const lostRace = new Set<string>();
       harness = await startHarness(
         {
@@ -200,7 +210,8 @@ describe('orchestrator against the emulator', () => {
     expect(status.state).toBe('claimed.awaitingHost');
     expect(harness.orchestrator.finish('someone-else', { status: 'completed' })).toBe(false);
     expect(harness.orchestrator.finish(job.id, { status: 'completed_with_errors' })).toBe(true);
-    await waitUntil(() => harness!.emulator.getJob(job.id)?.status === 'completed_with_errors', 5_000);
+    const ended = () => harness!.emulator.getJob(job.id)?.status === 'completed_with_errors';
+    await waitUntil(ended, 5_000);
   });
 
   it('stops in fatal when the credentials are rejected', async () => {
@@ -224,7 +235,7 @@ describe('draining a backlog', () => {
   it('lists once per page, not once per job, and still goes oldest first', async () => {
     harness = await startHarness({ pageSize: 10 });
     const created = Array.from({ length: 25 }, (_, i) =>
-      harness!.emulator.createJob({ createdAt: `2026-11-30T09:${String(59 - i).padStart(2, '0')}:00Z` }));
+      harness!.emulator.createJob({ createdAt: at(59 - i) }));
     await drain(harness);
     const oldestFirst = [...created].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     expect(harness.processed).toEqual(oldestFirst.map((j) => j.id));
