@@ -87,26 +87,33 @@ export function afterDetection(
   output: DetectOutput,
   now: number,
 ): Partial<MachineContext> {
-  const result = selectJob(selectionInput(context, output.jobs, now));
+  const excludedUntil = pruneExclusions(context.excludedUntil, now, context.conflictExclusionMs);
+  const result = selectJob(selectionInput({ ...context, excludedUntil }, output.jobs, now));
   const resolved = new Set(result.resolvedUnknownIds);
   return {
     detected: output.jobs,
     selection: result.selection,
     heldJob: result.releasedHeldJob ? null : context.heldJob,
     unknownClaimIds: context.unknownClaimIds.filter((id) => !resolved.has(id)),
-    excludedUntil: pruneExclusions(context.excludedUntil, now),
+    excludedUntil,
     failures: 0,
     lastDetectionAt: now,
   };
 }
 
+/**
+ * Drops exclusions that ended. One that ends further away than an exclusion
+ * lasts means the wall clock went back: it is dropped too, rather than keep
+ * a job aside for as long as the clock jumped.
+ */
 function pruneExclusions(
   excludedUntil: Record<string, number>,
   now: number,
+  longestMs: number,
 ): Record<string, number> {
   const kept: Record<string, number> = {};
   for (const [id, until] of Object.entries(excludedUntil)) {
-    if (until > now) kept[id] = until;
+    if (until > now && until - now <= longestMs) kept[id] = until;
   }
   return kept;
 }
@@ -124,4 +131,12 @@ export function outcomeOfFailure(error: unknown): JobOutcome {
     failureReason: `Processing failed: ${message}`.slice(0, 500),
     failureReasonType: 'integration_unusable',
   };
+}
+
+/** What is left of the gap; nothing when the wall clock went back meanwhile. */
+export function detectionGapMs(context: MachineContext, now: number): number {
+  if (context.lastDetectionStartedAt === null) return 0;
+  const elapsed = now - context.lastDetectionStartedAt;
+  if (elapsed < 0) return 0;
+  return Math.max(0, context.minDetectionGapMs - elapsed);
 }

@@ -17,14 +17,15 @@
 import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import {
   afterDetection,
+  detectionGapMs,
   holdJob,
   initialContext,
   outcomeOfFailure,
+  selectionInput,
   toFailureInfo,
 } from './actions.js';
-import { guards } from './guards.js';
 import { selectJob } from '../src/selection.js';
-import { selectionInput } from './actions.js';
+import { guards } from './guards.js';
 import type {
   ClaimInput,
   ClaimIntentInput,
@@ -69,10 +70,6 @@ export function backoffMs(
 
 const coalesce = { actions: 'coalesceTrigger' } as const;
 
-export function detectionGapMs(context: MachineContext, now: number): number {
-  if (context.lastDetectionStartedAt === null) return 0;
-  return Math.max(0, context.minDetectionGapMs - (now - context.lastDetectionStartedAt));
-}
 
 export const exportJobMachine = setup({
   types: {

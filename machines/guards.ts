@@ -4,7 +4,7 @@
  */
 import { isAmbiguousOutcome } from '../src/errors.js';
 import { selectJob } from '../src/selection.js';
-import { selectionInput } from './actions.js';
+import { detectionGapMs, selectionInput } from './actions.js';
 import type { MachineContext, MachineEvent, PreCheckOutput } from './types.js';
 
 interface GuardArgs {
@@ -55,10 +55,7 @@ export const guards = {
   hasCoalescedTrigger: ({ context }: GuardArgs) => context.redetect,
 
   /** Rule 8: a detection began less than the minimum gap ago; wait, then detect once. */
-  detectedRecently: ({ context }: GuardArgs) =>
-    context.minDetectionGapMs > 0
-    && context.lastDetectionStartedAt !== null
-    && Date.now() - context.lastDetectionStartedAt < context.minDetectionGapMs,
+  detectedRecently: ({ context }: GuardArgs) => detectionGapMs(context, Date.now()) > 0,
 
   /**
    * Rule 3 with fewer calls: the listing read at the start of this drain is
@@ -71,7 +68,8 @@ export const guards = {
     if (context.redetect || context.listingReuseMs <= 0) return false;
     const now = Date.now();
     const age = context.lastDetectionAt === null ? Infinity : now - context.lastDetectionAt;
-    if (age >= context.listingReuseMs) return false;
+    // A negative age means the wall clock went back: the listing's age is unknown.
+    if (age < 0 || age >= context.listingReuseMs) return false;
     const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
     const input = selectionInput({ ...context, heldJob: null }, remaining, now);
     return selectJob(input).selection.kind === 'claim';
