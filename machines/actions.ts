@@ -126,10 +126,11 @@ export function holdJob(job: ExportJob, now: number, previous: HeldJob | null): 
 /** Turns whatever a processor produced or threw into an outcome to report. */
 export function outcomeOfFailure(error: unknown): JobOutcome {
   const message = error instanceof Error ? error.message : String(error);
+  const timedOut = (error as { code?: unknown } | null)?.code === 'STEP_TIMEOUT';
   return {
     status: 'failed',
     failureReason: `Processing failed: ${message}`.slice(0, 500),
-    failureReasonType: 'integration_unusable',
+    failureReasonType: timedOut ? 'accounting_system_timeout' : 'integration_unusable',
   };
 }
 

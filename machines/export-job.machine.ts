@@ -349,6 +349,18 @@ export const exportJobMachine = setup({
             },
             onError: [
               { guard: 'isClaimConflict', target: '#exportJob.conflict' },
+              {
+                // Pleo refused this one job's claim outright (e.g. 404: gone).
+                // Set it aside like a lost race, so it cannot block the jobs
+                // behind it.
+                guard: 'isClaimRefused',
+                target: '#exportJob.conflict',
+                actions: emit(({ context, event }) => ({
+                  type: 'claim:failed' as const,
+                  jobId: context.candidate?.id ?? '',
+                  error: toFailureInfo(event.error, Date.now()),
+                })),
+              },
               { guard: 'isAuthFailure', target: '#exportJob.fatal', actions: 'recordFailure' },
               {
                 guard: 'isAmbiguousClaim',

@@ -45,6 +45,9 @@ export const guards = {
   /** Rule 5: another worker won the claim (`INVALID_EXPORT_JOB_STATUS_CHANGE`). */
   isClaimConflict: ({ event }: GuardArgs) => codeOf(errorOf(event)) === 'PLEO_STATUS_CONFLICT',
 
+  /** Pleo refused the claim of this job for another reason than its status (4xx). */
+  isClaimRefused: ({ event }: GuardArgs) => codeOf(errorOf(event)) === 'PLEO_REQUEST_REJECTED',
+
   /** Rule 7: the `started` may or may not have been applied. */
   isAmbiguousClaim: ({ event }: GuardArgs) => isAmbiguousOutcome(errorOf(event)),
 

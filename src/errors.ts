@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'PLEO_CURSOR_STUCK'
   | 'PRECHECK_FAILED'
   | 'PROCESSOR_FAILED'
+  | 'STEP_TIMEOUT'
   | 'ABORTED';
 
 export interface ErrorContext {
@@ -147,6 +148,16 @@ export class CursorStuckError extends PleoExportError {
   override name = 'CursorStuckError' as const;
   constructor(message: string, context: ErrorContext = {}) {
     super('PLEO_CURSOR_STUCK', message, context);
+  }
+}
+
+/** A host step (pre-check, processor) ran longer than its time limit and was aborted. */
+export class StepTimeoutError extends PleoExportError {
+  override name = 'StepTimeoutError' as const;
+  readonly timeoutMs: number;
+  constructor(message: string, context: ErrorContext & { timeoutMs: number }) {
+    super('STEP_TIMEOUT', message, context);
+    this.timeoutMs = context.timeoutMs;
   }
 }
 

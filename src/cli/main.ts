@@ -2,9 +2,11 @@
  * `pleo-export`: the command-line entry. Each sub-command lives in its own
  * file and returns the process exit code.
  */
+import { adoptCommand } from './adopt-command.js';
 import { claimCommand } from './claim-command.js';
 import { emulatorCommand } from './emulator-command.js';
 import { runCommand } from './run-command.js';
+import { subscribeCommand } from './subscribe-command.js';
 import { triggerCommand } from './trigger-command.js';
 
 export interface CliIo {
@@ -19,7 +21,9 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   claim: claimCommand,
   trigger: triggerCommand,
+  adopt: adoptCommand,
   emulator: emulatorCommand,
+  subscribe: subscribeCommand,
 };
 
 const USAGE = `Usage: pleo-export <command> [options]
@@ -28,7 +32,9 @@ Commands:
   run         the daemon: detect, claim and process export jobs until stopped
   claim       detect once and claim at most one job; print it as JSON
   trigger     ask a running daemon to detect now
+  adopt       tell a running daemon a job whose claim outcome is unknown is its own
   emulator    serve the local Pleo Export API emulator
+  subscribe   subscribe an endpoint to Pleo's webhooks; print the signing secret
 
 Run 'pleo-export <command> --help' for a command's options.
 `;

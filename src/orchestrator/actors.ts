@@ -25,6 +25,7 @@ import {
 import type { ListJobsResult, PleoClient } from '../pleo/client.js';
 import type { ExportJob } from '../pleo/schemas.js';
 import { JobOutcomeSchema } from '../outcome.js';
+import { withTimeLimit } from './time-limit.js';
 import type { PreCheck, Processor, StepContext } from './types.js';
 
 /** What the actors need of the lane they work for. */
@@ -42,6 +43,9 @@ export interface LaneDeps {
 export interface ActorDeps {
   preChecks: readonly PreCheck[];
   processor: Processor | undefined;
+  /** Time limits of the host's steps; 0 for none. */
+  preCheckTimeoutMs: number;
+  processorTimeoutMs: number;
   /** The lane of a company (`undefined`: the single lane without a company). */
   lane: (companyId: string | undefined) => LaneDeps;
 }
@@ -89,7 +93,12 @@ export function createActors(deps: ActorDeps) {
           : preCheck.name;
         const check = typeof preCheck === 'function' ? preCheck : preCheck.check;
         try {
-          const verdict = await check(input.job, stepContext(lane, input.job, signal));
+          const verdict = await withTimeLimit(
+            (stepSignal) => check(input.job, stepContext(lane, input.job, stepSignal)),
+            deps.preCheckTimeoutMs,
+            signal,
+            `Pre-check '${name}'`,
+          );
           const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
           if (!ok) {
             const reason = typeof verdict === 'object' ? verdict.reason : undefined;
@@ -119,8 +128,13 @@ export function createActors(deps: ActorDeps) {
       const lane = deps.lane(input.companyId);
       const job = lane.lastSeen(input.job.id)
         ?? (await lane.client.getJob(input.job.id, { signal }));
-      const context = stepContext(lane, job, signal);
-      const outcome = JobOutcomeSchema.safeParse(await processor(job, context));
+      const result = await withTimeLimit(
+        (stepSignal) => processor(job, stepContext(lane, job, stepSignal)),
+        deps.processorTimeoutMs,
+        signal,
+        'The processor',
+      );
+      const outcome = JobOutcomeSchema.safeParse(result);
       if (!outcome.success) {
         throw new Error(`The processor resolved to an invalid outcome: ${outcome.error.message}`);
       }

@@ -218,6 +218,8 @@ export class Fleet {
     const actors = createActors({
       preChecks: this.#options.preChecks,
       processor: this.#options.processor,
+      preCheckTimeoutMs: this.#options.preCheckTimeoutMs,
+      processorTimeoutMs: this.#options.processorTimeoutMs,
       lane: (companyId) => this.#laneDeps(companyId),
     });
     return exportJobMachine.provide({

@@ -96,6 +96,13 @@ export const OptionsSchema = z.strictObject({
   retryBackoffMs: z
     .object({ base: z.number().int().positive(), max: z.number().int().positive() })
     .default({ base: 1_000, max: 300_000 }),
+  /** Time limit of each pre-check; 0 for none. */
+  preCheckTimeoutMs: z.number().int().nonnegative().default(60_000),
+  /**
+   * Time limit of the processor; past it the job is aborted and reported
+   * `failed` (`accounting_system_timeout`). 0 for none.
+   */
+  processorTimeoutMs: z.number().int().nonnegative().default(3_600_000),
   /** How long `stop()` lets a running processor finish before aborting it. */
   shutdownGraceMs: z.number().int().nonnegative().default(30_000),
   dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null).optional(),

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import { exportJobMachine } from '../../machines/export-job.machine.js';
-import type { ClaimIntentInput, MachineInput } from '../../machines/types.js';
+import type {
+  ClaimIntentInput,
+  JobOutcome,
+  MachineInput,
+  PreCheckInput,
+  PreCheckOutput,
+  ProcessInput,
+} from '../../machines/types.js';
 import { StatusConflictError } from '../../src/errors.js';
 import type { ExportJob } from '../../src/pleo/schemas.js';
 
@@ -27,13 +34,13 @@ function start(jobs: () => ExportJob[], input: MachineInput, conflictOn?: string
         calls.push('list');
         return { jobs: jobs(), skipped: 0 };
       }),
-      runPreChecks: fromPromise(async () => ({ ok: true as const })),
+      runPreChecks: fromPromise<PreCheckOutput, PreCheckInput>(async () => ({ ok: true })),
       persistClaimIntent: fromPromise<void, ClaimIntentInput>(async () => {}),
       claimJob: fromPromise(async ({ input }) => {
         calls.push(`started:${input.job.id}`);
         if (input.job.id === conflictOn) throw new StatusConflictError('taken');
       }),
-      processJob: fromPromise(async () => ({ status: 'completed' as const })),
+      processJob: fromPromise<JobOutcome, ProcessInput>(async () => ({ status: 'completed' })),
       reportOutcome: fromPromise(async ({ input }) => {
         calls.push(`reported:${input.job.id}`);
       }),

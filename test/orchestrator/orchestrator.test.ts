@@ -148,15 +148,21 @@ describe('orchestrator against the emulator', () => {
     expect(after - before).toBeLessThanOrEqual(2);
   });
 
-  it('spreads a storm of triggers over a second into at most two detections', async () => {
+  it('spreads a storm of triggers into one detection per gap', async () => {
     harness = await startHarness({ minDetectionGapMs: 1_000 });
+    const started = performance.now();
     for (let batch = 0; batch < 100; batch++) {
       for (let i = 0; i < 10; i++) harness.orchestrator.trigger('webhook');
-      await new Promise((resolve) => setTimeout(resolve, 8));
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    const stormMs = performance.now() - started;
     await harness.orchestrator.settled();
-    expect(harness.orchestrator.status().counters.detections).toBeLessThanOrEqual(2);
-    expect(harness.emulator.requests({ route: 'listJobs' }).length).toBeLessThanOrEqual(2);
+    // The first trigger detects at once; the rest wait for the next gap. A
+    // storm shorter than the gap (the usual case) costs two detections.
+    const allowed = 1 + Math.ceil(stormMs / 1_000);
+    expect(harness.orchestrator.status().counters.detections).toBeLessThanOrEqual(allowed);
+    expect(harness.emulator.requests({ route: 'listJobs' }).length).toBeLessThanOrEqual(allowed);
+    expect(harness.emulator.requests({ route: 'listJobs' }).length).toBeLessThan(10);
   });
 
   it('stops promptly when asked during processing in a later cycle', async () => {
@@ -261,5 +267,62 @@ describe('draining a backlog', () => {
     expect(harness.startedFor(second!.id)).toBe(1);
     expect(harness.orchestrator.status().counters.conflicts).toBe(1);
     expect(harness.emulator.requests({ route: 'listJobs' }).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('host steps that never end', () => {
+  it('fails a hung pre-check after its time limit and leaves the job pending', async () => {
+    harness = await startHarness({
+      preCheckTimeoutMs: 50,
+      preChecks: [{ name: 'erp ping', check: () => new Promise<boolean>(() => {}) }],
+    });
+    const job = harness.emulator.createJob({ createdAt: at(1) });
+    await drain(harness);
+    expect(harness.emulator.getJob(job.id)?.status).toBe('pending');
+    expect(harness.events.find((e) => e.type === 'precheck:failed')).toMatchObject({
+      failures: [{ name: 'erp ping', reason: expect.stringContaining('longer than 50 ms') }],
+    });
+  });
+
+  it('aborts a hung processor after its time limit, reports it failed, and goes on', async () => {
+    let aborted = false;
+    harness = await startHarness({
+      processorTimeoutMs: 50,
+      processor: (job, { signal }) => {
+        if (job.createdAt !== at(1)) return Promise.resolve({ status: 'completed' as const });
+        signal.addEventListener('abort', () => (aborted = true));
+        return new Promise(() => {});
+      },
+    });
+    const hung = harness.emulator.createJob({ createdAt: at(1) });
+    const next = harness.emulator.createJob({ createdAt: at(2) });
+    await drain(harness);
+    expect(aborted).toBe(true);
+    expect(harness.emulator.getJob(hung.id)).toMatchObject({
+      status: 'failed',
+      failureReasonType: 'accounting_system_timeout',
+    });
+    expect(harness.emulator.getJob(next.id)?.status).toBe('completed');
+  });
+});
+
+describe('a job whose claim Pleo refuses', () => {
+  it('is set aside, so it does not block the jobs behind it', async () => {
+    harness = await startHarness();
+    const refused = harness.emulator.createJob({ createdAt: at(1) });
+    const next = harness.emulator.createJob({ createdAt: at(2) });
+    harness.emulator.addFault({
+      kind: 'status',
+      status: 404,
+      route: 'jobEvents',
+      jobId: refused.id,
+      body: { type: 'NOT_FOUND', message: 'No such export job' },
+    });
+    await drain(harness);
+    expect(harness.processed).toEqual([next.id]);
+    expect(harness.startedFor(refused.id)).toBe(1);
+    expect(harness.events.find((e) => e.type === 'claim:failed')).toMatchObject({
+      jobId: refused.id,
+    });
   });
 });
