@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type {
+  Counters,
   FailureInfo,
   HeldJob,
   JobOutcome,
@@ -13,7 +14,7 @@ import type {
 import type { PleoClient } from '../pleo/client.js';
 import type { ExportJob } from '../pleo/schemas.js';
 
-export type { JobOutcome, LifecycleEvent, TriggerSource, HeldJob, FailureInfo };
+export type { Counters, JobOutcome, LifecycleEvent, TriggerSource, HeldJob, FailureInfo };
 
 export interface StepContext {
   /** Aborted when the orchestrator stops and the step must give up. */
@@ -59,13 +60,5 @@ export interface OrchestratorStatus {
   waitingForJobId: string | null;
   lastDetectionAt: string | null;
   lastFailure: FailureInfo | null;
-  counters: {
-    detections: number;
-    claims: number;
-    conflicts: number;
-    resumed: number;
-    completed: number;
-    failed: number;
-    coalescedTriggers: number;
-  };
+  counters: Counters;
 }
