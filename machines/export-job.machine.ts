@@ -528,7 +528,12 @@ export const exportJobMachine = setup({
         type: 'fatal' as const,
         error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
       })),
-      on: { RECOVER: { target: 'idle', actions: assign({ failures: 0 }) }, STOP: 'stopped' },
+      // Triggers are refused here (the orchestrator answers false); once the
+      // host has fixed the cause, RECOVER detects at once.
+      on: {
+        RECOVER: { target: 'detecting', actions: assign({ failures: 0 }) },
+        STOP: 'stopped',
+      },
     },
 
     stopped: {

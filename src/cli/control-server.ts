@@ -116,7 +116,9 @@ function readSmallBody(req: IncomingMessage, limit: number): Promise<string | un
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks).toString('utf8') : undefined));
+    req.on('end', () => {
+      resolve(size <= limit ? Buffer.concat(chunks).toString('utf8') : undefined);
+    });
     req.on('error', reject);
   });
 }

@@ -88,11 +88,11 @@ export function createActors(deps: ActorDeps) {
       const lane = deps.lane(input.companyId);
       const failures: Array<{ name: string; reason: string }> = [];
       for (const [index, preCheck] of deps.preChecks.entries()) {
-        const name = typeof preCheck === 'function'
-          ? preCheck.name || `preCheck#${index + 1}`
-          : preCheck.name;
-        const check = typeof preCheck === 'function' ? preCheck : preCheck.check;
+        let name = `preCheck#${index + 1}`;
         try {
+          // Read inside the try: a host object's getter may throw too.
+          name = (typeof preCheck === 'function' ? preCheck.name : preCheck.name) || name;
+          const check = typeof preCheck === 'function' ? preCheck : preCheck.check;
           const verdict = await withTimeLimit(
             (stepSignal) => check(input.job, stepContext(lane, input.job, stepSignal)),
             deps.preCheckTimeoutMs,

@@ -137,10 +137,15 @@ export class Fleet {
     return [...this.#lanes.values()];
   }
 
-  /** One lane's trigger, or every lane's when `key` is undefined. */
+  /**
+   * One lane's trigger, or every lane's when `key` is undefined. False when
+   * no lane can act on it (stopped, or fatal until recovered), so a webhook
+   * sender is told to deliver again instead of being acknowledged.
+   */
   trigger(source: TriggerSource, key?: string): boolean {
     if (!this.#actor || this.#actor.getSnapshot().status !== 'active') return false;
-    if (key !== undefined && !this.#lanes.get(key)?.active) return false;
+    const lanes = key === undefined ? this.lanes() : [this.#lanes.get(key)];
+    if (!lanes.some((lane) => lane?.accepting)) return false;
     this.#actor.send({ type: 'TRIGGER', source, ...(key === undefined ? {} : { key }) });
     return true;
   }

@@ -77,6 +77,12 @@ export class Lane {
     return this.#ref?.getSnapshot().status === 'active';
   }
 
+  /** Able to act on a trigger: running and not stopped by a fatal error. */
+  get accepting(): boolean {
+    const snapshot = this.#ref?.getSnapshot();
+    return snapshot?.status === 'active' && !snapshot.matches('fatal');
+  }
+
   status(fallback: MachineContext): OrchestratorStatus {
     const snapshot = this.#ref?.getSnapshot();
     if (!snapshot) return statusOf('idle', fallback, false);
@@ -172,10 +178,17 @@ export class Lane {
     const record = { ...state, updatedAt: Date.now() };
     this.#saved = record;
     const write = this.#writes.then(() => this.#store.save(this.key, record));
-    this.#writes = write.catch((error: unknown) => {
-      this.#writeError = error;
-      this.logger.error({ err: error }, 'could not persist orchestrator state');
-    });
+    // Only the latest write's fate matters: a later success makes the
+    // record durable again, so an earlier failure no longer fails `flush`.
+    this.#writes = write.then(
+      () => {
+        this.#writeError = undefined;
+      },
+      (error: unknown) => {
+        this.#writeError = error;
+        this.logger.error({ err: error }, 'could not persist orchestrator state');
+      },
+    );
     return write;
   }
 

@@ -24,7 +24,7 @@ export function statusOf(
     candidateJobId: context.candidate?.id ?? null,
     unknownClaims: [...context.unknownClaimIds],
     waitingForJobId:
-      state === 'idle' && context.selection.kind === 'wait'
+      (state === 'idle' || state === 'cooldown') && context.selection.kind === 'wait'
         ? context.selection.foreignJob.id
         : null,
     lastDetectionAt:

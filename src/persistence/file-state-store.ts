@@ -53,7 +53,8 @@ export class FileStateStore implements StateStore {
   }
 
   async save(key: string, state: StoredState): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    const created = await mkdir(this.directory, { recursive: true });
+    if (created !== undefined) await syncParents(created, this.directory);
     const file = this.fileFor(key);
     const temporary = `${file}.${process.pid}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
@@ -70,6 +71,19 @@ export class FileStateStore implements StateStore {
       throw error;
     }
     await syncDirectory(this.directory);
+  }
+}
+
+/**
+ * A directory just made exists for good only once its parent's entry does.
+ * The first save is usually a claim intent; losing the directory with it at
+ * a power cut would leave a claim nobody remembers.
+ */
+async function syncParents(firstCreated: string, directory: string): Promise<void> {
+  const top = path.dirname(firstCreated);
+  for (let child = directory; child !== top && child !== path.dirname(child);) {
+    child = path.dirname(child);
+    await syncDirectory(child);
   }
 }
 

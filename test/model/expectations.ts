@@ -60,7 +60,8 @@ function allowedStates(f: StepFacts): string[] {
       return [config.minDetectionGapMs > 0 && f.detectedBefore ? 'cooldown' : 'detecting'];
     case 'stop': return STOPS_AT_ONCE.has(before.state) ? ['stopped'] : [before.state];
     case 'stop:grace-expired': return ['stopped'];
-    case 'recover': return rest(f);
+    // Recovering detects at once: triggers were refused while fatal.
+    case 'recover': return ['detecting'];
     case 'adopt:unknown': return ['detecting'];
     case 'adopt:refused': case 'finish:other': return [before.state];
     case 'finish:held': return ['reporting'];
@@ -197,7 +198,12 @@ function wireProblems(f: StepFacts): string[] {
   if (started !== (attempt ? 1 : 0)) {
     problems.push(`rule 4: ${started} started sent by ${f.move} in ${f.before.state}`);
   }
-  if (f.stopCalled && f.seen.some((r) => r.state !== f.before.state)) {
+  // After stop() only the running step may finish; a job whose processing
+  // ends within the grace period still gets its outcome reported.
+  const finishing = (state: string) =>
+    state === f.before.state
+    || (state === 'reporting' && f.before.state.startsWith('claimed.'));
+  if (f.stopCalled && f.seen.some((r) => !finishing(r.state))) {
     problems.push('after stop() nothing new may be sent');
   }
   for (const call of f.processed) {

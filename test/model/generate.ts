@@ -39,8 +39,16 @@ export function serializeState(snapshot: ModelSnapshot): string {
 /** Coarser, for simple paths: their number grows exponentially with the vertices. */
 function serializeCoarsely(snapshot: ModelSnapshot): string {
   const { heldJob, stopRequested, unknownClaimIds } = snapshot.context;
+  // Whether the held job's outcome is known decides where `claimed` leads, so
+  // it stays in even the coarse key: merging the two would make paths whose
+  // moves do not replay.
   return JSON.stringify([
-    snapshot.status, snapshot.value, heldJob !== null, stopRequested, unknownClaimIds.length > 0,
+    snapshot.status,
+    snapshot.value,
+    heldJob !== null,
+    heldJob?.outcome !== undefined,
+    stopRequested,
+    unknownClaimIds.length > 0,
   ]);
 }
 
@@ -69,6 +77,19 @@ const graphMoves = (path: GraphPath): Move[] =>
 const machine = exportJobMachine as AnyStateMachine;
 
 export function generatePaths(config: ModelConfig): ModelPath[] {
+  // The machine's guards read the wall clock (detection gap, listing age).
+  // Traversal and replay must see the same instant, however long they take.
+  const realNow = Date.now;
+  const frozen = realNow();
+  Date.now = () => frozen;
+  try {
+    return generateAtOneInstant(config);
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+function generateAtOneInstant(config: ModelConfig): ModelPath[] {
   const options = traversal(config);
   const shortest = getShortestPaths(machine, options) as GraphPath[];
   const lastState = (p: GraphPath) => p.steps.at(-1)!.state;
