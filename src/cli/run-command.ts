@@ -16,6 +16,7 @@ import { loadCompaniesFile } from './companies-file.js';
 import { multiTarget, singleTarget, type DaemonTarget } from './daemon-target.js';
 import { UsageError } from './flags.js';
 import { loadProcessorModule } from './load-processor.js';
+import { watchSignals, type SignalWatch } from './signals.js';
 import type { CliIo } from './main.js';
 import { parseRunConfig, type RunConfig } from './run-config.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
@@ -46,6 +47,8 @@ Options (environment variable in brackets):
   --port N               HTTP port for /trigger, /status, /healthz [PORT] (default 8080)
   --host HOST            HTTP bind address [HOST] (default 127.0.0.1)
   --log-level LEVEL      fatal|error|warn|info|debug|trace|silent [LOG_LEVEL]
+  --inspect              show the machines in the Stately inspector (relay on
+                         127.0.0.1; the viewer page is served by Stately)
   -h, --help             show this help
 
 Exit codes: 0 stopped or drained, 1 failure, 2 bad usage, 3 credentials rejected.
@@ -66,6 +69,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, destination: 1 });
+  const signals = watchSignals(logger);
   let sandbox: Sandbox | undefined;
   let target: DaemonTarget | undefined;
   try {
@@ -96,7 +100,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       logger.info({ endpointUrl }, 'sandbox: the emulator delivers webhooks to the daemon');
     }
     try {
-      return await untilDone(running, config, logger, io);
+      return await untilDone(running, config, signals, logger, io);
     } finally {
       await server.close();
     }
@@ -105,6 +109,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await target?.stop().catch(() => undefined);
     await sandbox?.close();
+    signals.dispose();
   }
 }
 
@@ -129,6 +134,7 @@ async function startOrchestrator(
     exclusive: config.exclusive,
     soleWorker: config.soleWorker,
     stateDir: sandbox?.stateDir ?? config.stateDir ?? path.resolve('.pleo-export'),
+    inspect: config.inspect,
     logger,
   };
   if (!loaded && !sandbox) {
@@ -207,19 +213,23 @@ function loopbackUrl(url: string): string {
 function untilDone(
   target: DaemonTarget,
   config: RunConfig,
+  signals: SignalWatch,
   logger: Logger,
   io: CliIo,
 ): Promise<number> {
   return new Promise((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        logger.warn({ signal }, 'second signal: exiting now');
-        process.exit(130);
-      }
-      logger.info({ signal }, 'stopping: letting the current step finish');
-      finish(EXIT.ok);
+    let finished = false;
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      unsubscribe();
+      void target.stop().then(
+        () => resolve(code),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stopping failed');
+          resolve(EXIT.failure);
+        },
+      );
     };
     // One company's rejected credentials stop its lane only; the daemon
     // exits once no lane can go on.
@@ -233,20 +243,7 @@ function untilDone(
     const unsubscribe = target.subscribe((event: OrchestratorEvent) => {
       if (event.type === 'fatal') onFatal();
     });
-    const finish = (code: number) => {
-      unsubscribe();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      void target.stop().then(
-        () => resolve(code),
-        (error: unknown) => {
-          logger.error({ err: error }, 'stopping failed');
-          resolve(EXIT.failure);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    void signals.received.then(() => finish(EXIT.ok));
     if (target.fatalLanes().length > 0) onFatal();
     if (config.once) {
       void target.settled().then(() => {

@@ -13,6 +13,7 @@ import { createPleoClient, type PleoClient } from '../pleo/client.js';
 import type { CredentialsSource, PleoCredentials } from '../pleo/credentials.js';
 import { FileStateStore } from '../persistence/file-state-store.js';
 import { MemoryStateStore, type StateStore } from '../persistence/state-store.js';
+import { startInspector } from '../inspect/inspector.js';
 import { startSchedule, type Schedule } from '../triggers/schedule.js';
 import { Spreader } from '../triggers/spread.js';
 import { createActors, type LaneDeps } from './actors.js';
@@ -27,6 +28,11 @@ export interface LaneDefinition {
   companyId: string | undefined;
   /** The company's own credentials; absent: the organisation-level ones. */
   credentials?: CredentialsSource | undefined;
+}
+
+interface Inspection {
+  inspect: (event: InspectionEvent) => void;
+  stop(): Promise<void>;
 }
 
 /** The lane key of a company; the single lane without a company is `default`. */
@@ -44,6 +50,7 @@ export class Fleet {
   #lister: SharedLister | undefined;
   #actor: Actor<typeof fleetMachine> | undefined;
   #schedule: Schedule | undefined;
+  #inspector: Inspection | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -58,9 +65,14 @@ export class Fleet {
   }
 
   /** Starts the parent actor and the poll schedule; lanes are added after. */
-  start(): void {
+  async start(): Promise<void> {
+    this.#inspector = await this.#startInspector();
+    const observe = this.#inspector?.inspect;
     const actor = createActor(fleetMachine.provide({ actors: { lane: this.#laneLogic() } }), {
-      inspect: (event) => this.#inspect(event),
+      inspect: (event) => {
+        this.#inspect(event);
+        observe?.(event);
+      },
     });
     actor.subscribe({ error: (error) => this.logger.error({ err: error }, 'fleet actor failed') });
     actor.start();
@@ -166,6 +178,8 @@ export class Fleet {
     this.#spreader.stop();
     await Promise.all(this.lanes().map((lane) => lane.stop(graceMs)));
     this.#actor?.stop();
+    await this.#inspector?.stop();
+    this.#inspector = undefined;
     const results = await Promise.allSettled(this.lanes().map((lane) => lane.flush()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -249,6 +263,31 @@ export class Fleet {
       recordClaimIntent: (jobId) => lane.recordClaimIntent(jobId),
       lastSeen: (jobId) => lane.lastSeen(jobId),
     };
+  }
+
+  /** The inspector the options ask for; never started unless asked. */
+  async #startInspector(): Promise<Inspection | undefined> {
+    const option = this.#options.inspect;
+    if (option === false) return undefined;
+    if (typeof option === 'function') return { inspect: option, stop: async () => {} };
+    return startInspector({
+      logger: this.logger,
+      port: option === true ? 0 : option.port ?? 0,
+      secrets: this.#secrets(),
+    });
+  }
+
+  /** Literal secrets to cut from anything the inspector shows. */
+  #secrets(): string[] {
+    const sources = [
+      this.#options.credentials,
+      ...(this.#options.companies ?? []).map((company) =>
+        typeof company === 'string' ? undefined : company.credentials),
+    ];
+    return sources.flatMap((source) => {
+      if (!source || typeof source === 'function') return [];
+      return 'token' in source ? [source.token] : [source.apiKey];
+    });
   }
 
   #inspect(event: InspectionEvent): void {

@@ -27,7 +27,7 @@ export class MultiCompanyOrchestrator {
   /** Starts every configured company's lane and detects once in each. */
   async start(): Promise<void> {
     if (this.#fleet.started) throw new ConfigError('This orchestrator has already been started.');
-    this.#fleet.start();
+    await this.#fleet.start();
     try {
       for (const company of this.#options.companies ?? []) await this.#add(company);
     } catch (error) {

@@ -5,6 +5,7 @@
 import { validate as isValidCron } from 'node-cron';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
+import type { InspectionEvent } from 'xstate';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { PleoCredentials } from '../pleo/credentials.js';
@@ -107,6 +108,18 @@ export const OptionsSchema = z.strictObject({
   shutdownGraceMs: z.number().int().nonnegative().default(30_000),
   dispatcher: z.custom<Dispatcher>((v) => typeof v === 'object' && v !== null).optional(),
   userAgent: z.string().optional(),
+  /**
+   * The Stately inspector, off by default. `true` (or `{ port }`) starts a
+   * relay on 127.0.0.1 and logs the page to open; a function receives the
+   * raw inspection stream instead.
+   */
+  inspect: z
+    .union([
+      z.boolean(),
+      z.strictObject({ port: z.number().int().min(0).max(65_535).optional() }),
+      z.custom<(event: InspectionEvent) => void>(isFunction),
+    ])
+    .default(false),
   /** Called for every HTTP request made to Pleo (benchmarks count them). */
   onRequest: z.custom<(info: unknown) => void>(isFunction).optional(),
 });

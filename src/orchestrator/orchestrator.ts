@@ -60,7 +60,7 @@ export class ExportOrchestrator {
   /** Loads the persisted state, starts the machine and the schedule, and detects once. */
   async start(): Promise<void> {
     if (this.#fleet.started) throw new ConfigError('This orchestrator has already been started.');
-    this.#fleet.start();
+    await this.#fleet.start();
     try {
       this.#lane = await this.#fleet.addLane({
         companyId: this.#options.companyId,

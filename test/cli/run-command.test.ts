@@ -84,6 +84,18 @@ describe('pleo-export run', () => {
     expect(saved.heldJob.id).toBe(job.id);
   });
 
+  it('--inspect serves the inspector relay on loopback and still exits on SIGTERM', async () => {
+    const run = spawnCli(['run', ...base(), '--poll', 'off', '--inspect'], {
+      PLEO_API_TOKEN: emulator.token,
+    });
+    const line = JSON.parse(await run.waitForLine(/inspector relay listening/)) as { url: string };
+    expect(new URL(line.url).hostname).toBe('127.0.0.1');
+    expect(run.stdout()).not.toContain(emulator.token);
+    await run.waitForLine(/orchestrator started/);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  });
+
   it('with no --api-url runs the sandbox: demo jobs are claimed and booked to a ledger', async () => {
     const sandbox = spawnCli(['run', '--port', '0', '--state-dir', stateDir]);
     await sandbox.waitForLine(/"msg":"job completed"/);
