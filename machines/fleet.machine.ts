@@ -1,21 +1,23 @@
 /**
- * The fleet: one export-job lane per company under a parent, so companies
+ * The fleet: the parent of one export-job lane per company, so companies
  * run in parallel while each lane keeps its own rules (one job at a time,
- * oldest first). The parent only adds, removes and routes; the lanes hold
- * all the logic. No I/O: the lane's actors are provided by the orchestrator.
+ * oldest first). Lanes are actors of the fleet's system with the fleet as
+ * their parent; the fleet records which companies it serves.
+ *
+ * Lanes are created by the orchestrator (`createActor(lane, { parent })`)
+ * rather than spawned here: a spawn copies the parent's map of children, so
+ * ten thousand spawns cost ten thousand growing copies, where lanes created
+ * beside the parent cost nothing per sibling. No I/O here.
  */
-import { enqueueActions, setup } from 'xstate';
-import { exportJobMachine } from './export-job.machine.js';
-import type { MachineInput, TriggerSource } from './types.js';
+import { assign, setup } from 'xstate';
 
-/** The child id (and system id) of a company's lane. */
+/** The actor id (and system id) of a company's lane. */
 export const laneId = (key: string): string => `lane:${key}`;
 
 export type FleetEvent =
-  | { type: 'COMPANY.ADD'; key: string; input: MachineInput }
-  | { type: 'COMPANY.REMOVE'; key: string }
-  /** To one lane when `key` is given, else to every lane. */
-  | { type: 'TRIGGER'; source: TriggerSource; key?: string };
+  /** Lanes were started for these companies (many at once: one transition). */
+  | { type: 'COMPANY.ADD'; keys: string[] }
+  | { type: 'COMPANY.REMOVE'; key: string };
 
 export interface FleetContext {
   lanes: string[];
@@ -26,36 +28,21 @@ export const fleetMachine = setup({
     context: {} as FleetContext,
     events: {} as FleetEvent,
   },
-  actors: { lane: exportJobMachine },
 }).createMachine({
   id: 'fleet',
   context: { lanes: [] },
   on: {
     'COMPANY.ADD': {
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        if (context.lanes.includes(event.key)) return;
-        enqueue.spawnChild('lane', { id: laneId(event.key), input: event.input });
-        enqueue.assign({ lanes: [...context.lanes, event.key] });
+      actions: assign(({ context, event }) => {
+        const known = new Set(context.lanes);
+        const added = event.keys.filter((key) => !known.has(key));
+        return { lanes: [...context.lanes, ...new Set(added)] };
       }),
     },
     'COMPANY.REMOVE': {
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        if (!context.lanes.includes(event.key)) return;
-        enqueue.stopChild(laneId(event.key));
-        enqueue.assign({ lanes: context.lanes.filter((key) => key !== event.key) });
-      }),
-    },
-    TRIGGER: {
-      actions: enqueueActions(({ context, event, enqueue, self }) => {
-        // A lane that stopped (fatal, or removed) is no longer a child; sending
-        // to it would throw in the parent and take every other lane down.
-        const children = self.getSnapshot().children as Record<string, unknown>;
-        const keys = event.key === undefined ? context.lanes : [event.key];
-        for (const key of keys) {
-          if (!children[laneId(key)]) continue;
-          enqueue.sendTo(laneId(key), { type: 'TRIGGER', source: event.source });
-        }
-      }),
+      actions: assign(({ context, event }) => ({
+        lanes: context.lanes.filter((key) => key !== event.key),
+      })),
     },
   },
 });

@@ -8,15 +8,21 @@ import type { Logger } from 'pino';
 import { initialContext } from '../../machines/actions.js';
 import { backoffMs, exportJobMachine } from '../../machines/export-job.machine.js';
 import { fleetMachine, laneId } from '../../machines/fleet.machine.js';
+import type { MachineInput } from '../../machines/types.js';
 import { redactingChild, silentLogger } from '../logger.js';
 import { createPleoClient, type PleoClient } from '../pleo/client.js';
 import type { CredentialsSource, PleoCredentials } from '../pleo/credentials.js';
 import { FileStateStore } from '../persistence/file-state-store.js';
-import { MemoryStateStore, type StateStore } from '../persistence/state-store.js';
+import {
+  MemoryStateStore,
+  type StateStore,
+  type StoredState,
+} from '../persistence/state-store.js';
 import { startInspector } from '../inspect/inspector.js';
 import { startSchedule, type Schedule } from '../triggers/schedule.js';
 import { Spreader } from '../triggers/spread.js';
 import { createActors, type LaneDeps } from './actors.js';
+import { FanOutPoll } from './fan-out.js';
 import { Lane, type LaneRef } from './lane.js';
 import type { ResolvedOptions } from './options.js';
 import { RequestLimiter } from './request-limiter.js';
@@ -48,8 +54,10 @@ export class Fleet {
   readonly #spreader = new Spreader((key) => this.trigger('schedule', key));
   #orgClient: PleoClient | undefined;
   #lister: SharedLister | undefined;
+  #fanOut: FanOutPoll | undefined;
   #actor: Actor<typeof fleetMachine> | undefined;
   #schedule: Schedule | undefined;
+  #laneMachine: typeof exportJobMachine | undefined;
   #inspector: Inspection | undefined;
 
   constructor(options: ResolvedOptions) {
@@ -68,7 +76,7 @@ export class Fleet {
   async start(): Promise<void> {
     this.#inspector = await this.#startInspector();
     const observe = this.#inspector?.inspect;
-    const actor = createActor(fleetMachine.provide({ actors: { lane: this.#laneLogic() } }), {
+    const actor = createActor(fleetMachine, {
       inspect: (event) => {
         this.#inspect(event);
         observe?.(event);
@@ -77,6 +85,7 @@ export class Fleet {
     actor.subscribe({ error: (error) => this.logger.error({ err: error }, 'fleet actor failed') });
     actor.start();
     this.#actor = actor;
+    this.#laneMachine = this.#laneLogic();
     if (this.#options.schedule !== false) {
       this.#schedule = startSchedule(this.#options.schedule, () => this.#tick());
     }
@@ -84,49 +93,40 @@ export class Fleet {
 
   /** Loads a company's persisted state and starts its lane. */
   async addLane(definition: LaneDefinition): Promise<Lane> {
-    const key = laneKey(definition.companyId);
-    const existing = this.#lanes.get(key);
-    if (existing) return existing;
+    const [lane] = await this.addLanes([definition]);
+    return lane!;
+  }
 
-    const lane = new Lane({
-      key,
-      companyId: definition.companyId,
-      client: this.#clientFor(definition),
-      store: this.#store,
-      logger: definition.companyId
-        ? this.logger.child({ companyId: definition.companyId })
-        : this.logger,
-      emit: (event) => {
-        for (const listener of this.#listeners) listener(event);
-      },
-    });
-    const saved = await lane.load();
-    this.#lanes.set(key, lane);
-
-    const unknownClaimIds = [...saved.unknownClaimIds];
-    if (saved.claimIntent && saved.claimIntent.jobId !== saved.heldJob?.id) {
-      // A `started` may have left before the last run ended: learn its fate by
-      // reading the job, never by sending it again.
-      unknownClaimIds.push(saved.claimIntent.jobId);
+  /** Loads each company's persisted state, then starts their lanes together. */
+  async addLanes(definitions: readonly LaneDefinition[]): Promise<Lane[]> {
+    const fleet = this.#actor;
+    if (!fleet) throw new Error('The fleet has not been started.');
+    const lanes: Lane[] = [];
+    const started: string[] = [];
+    for (const definition of definitions) {
+      const key = laneKey(definition.companyId);
+      const existing = this.#lanes.get(key);
+      if (existing) {
+        lanes.push(existing);
+        continue;
+      }
+      const lane = this.#newLane(key, definition);
+      const saved = await lane.load();
+      const ref = createActor(this.#laneMachine!, {
+        parent: fleet,
+        id: laneId(key),
+        systemId: laneId(key),
+        input: this.#laneInput(definition.companyId, saved),
+      });
+      this.#lanes.set(key, lane);
+      lane.attach(ref);
+      ref.start();
+      lane.logger.debug({ heldJobId: saved.heldJob?.id }, 'lane started');
+      lanes.push(lane);
+      started.push(key);
     }
-    this.#actor!.send({
-      type: 'COMPANY.ADD',
-      key,
-      input: {
-        companyId: definition.companyId,
-        exclusive: this.#options.exclusive,
-        soleWorker: this.#options.soleWorker,
-        hasProcessor: this.#options.processor !== undefined,
-        heldJob: saved.heldJob,
-        unknownClaimIds,
-        conflictExclusionMs: this.#options.conflictExclusionMs,
-        minDetectionGapMs: this.#options.minDetectionGapMs,
-        listingReuseMs: this.#options.listingReuseMs,
-      },
-    });
-    lane.attach(this.#actor!.getSnapshot().children[laneId(key)] as LaneRef);
-    lane.logger.info({ heldJobId: saved.heldJob?.id }, 'lane started');
-    return lane;
+    if (started.length > 0) fleet.send({ type: 'COMPANY.ADD', keys: started });
+    return lanes;
   }
 
   /** Stops a company's lane after its current step, then removes it. */
@@ -157,9 +157,13 @@ export class Fleet {
   trigger(source: TriggerSource, key?: string): boolean {
     if (!this.#actor || this.#actor.getSnapshot().status !== 'active') return false;
     const lanes = key === undefined ? this.lanes() : [this.#lanes.get(key)];
-    if (!lanes.some((lane) => lane?.accepting)) return false;
-    this.#actor.send({ type: 'TRIGGER', source, ...(key === undefined ? {} : { key }) });
-    return true;
+    let accepted = false;
+    for (const lane of lanes) {
+      if (!lane?.accepting) continue;
+      lane.ref!.send({ type: 'TRIGGER', source });
+      accepted = true;
+    }
+    return accepted;
   }
 
   subscribe(listener: (event: OrchestratorEvent) => void): () => void {
@@ -185,13 +189,52 @@ export class Fleet {
     if (failed) throw failed.reason;
   }
 
+  #newLane(key: string, definition: LaneDefinition): Lane {
+    return new Lane({
+      key,
+      companyId: definition.companyId,
+      client: this.#clientFor(definition),
+      store: this.#store,
+      logger: definition.companyId
+        ? this.logger.child({ companyId: definition.companyId })
+        : this.logger,
+      emit: (event) => {
+        for (const listener of this.#listeners) listener(event);
+      },
+    });
+  }
+
+  #laneInput(companyId: string | undefined, saved: StoredState): MachineInput {
+    const unknownClaimIds = [...saved.unknownClaimIds];
+    if (saved.claimIntent && saved.claimIntent.jobId !== saved.heldJob?.id) {
+      // A `started` may have left before the last run ended: learn its fate by
+      // reading the job, never by sending it again.
+      unknownClaimIds.push(saved.claimIntent.jobId);
+    }
+    return {
+      companyId,
+      exclusive: this.#options.exclusive,
+      soleWorker: this.#options.soleWorker,
+      hasProcessor: this.#options.processor !== undefined,
+      heldJob: saved.heldJob,
+      unknownClaimIds,
+      conflictExclusionMs: this.#options.conflictExclusionMs,
+      minDetectionGapMs: this.#options.minDetectionGapMs,
+      listingReuseMs: this.#options.listingReuseMs,
+    };
+  }
+
   /**
    * A poll tick. With one shared listing (organisation credentials, or one
    * lane) every lane is triggered at once; with per-company credentials the
    * lanes are spread over most of the interval.
    */
   #tick(): void {
-    if (this.#lister || this.#lanes.size <= 1) {
+    if (this.#fanOut) {
+      void this.#fanOut.tick(this.lanes(), (lane) => this.trigger('schedule', lane.key));
+      return;
+    }
+    if (this.#lanes.size <= 1) {
       this.trigger('schedule');
       return;
     }
@@ -210,7 +253,10 @@ export class Fleet {
     // Organisation-level credentials: one client and one listing for all lanes.
     if (!this.#orgClient) {
       this.#orgClient = this.#newClient(this.#options.credentials!, 'organisation');
-      if (this.#options.companies) this.#lister = new SharedLister(this.#orgClient);
+      if (this.#options.companies) {
+        this.#lister = new SharedLister(this.#orgClient);
+        this.#fanOut = new FanOutPoll(this.#orgClient, this.logger);
+      }
     }
     return this.#orgClient;
   }
@@ -258,7 +304,10 @@ export class Fleet {
       client: lane.client,
       logger: lane.logger,
       ...(lister && lane.client === this.#orgClient
-        ? { listJobs: (id: string | undefined, signal: AbortSignal) => lister.list(id, signal) }
+        ? {
+          listJobs: async (id: string | undefined, signal: AbortSignal) =>
+            lane.takeListing() ?? lister.list(id, signal),
+        }
         : {}),
       recordClaimIntent: (jobId) => lane.recordClaimIntent(jobId),
       lastSeen: (jobId) => lane.lastSeen(jobId),

@@ -8,7 +8,7 @@ import type { exportJobMachine } from '../../machines/export-job.machine.js';
 import type { MachineContext } from '../../machines/types.js';
 import { JobOutcomeSchema } from '../outcome.js';
 import { ConfigError } from '../errors.js';
-import type { PleoClient } from '../pleo/client.js';
+import type { ListJobsResult, PleoClient } from '../pleo/client.js';
 import { emptyState, type StateStore, type StoredState } from '../persistence/state-store.js';
 import { logLifecycleEvent } from './log-events.js';
 import { statusOf } from './status.js';
@@ -37,6 +37,7 @@ export class Lane {
   #saved: StoredState = emptyState();
   #writes: Promise<void> = Promise.resolve();
   #writeError: unknown;
+  #offered: ListJobsResult | undefined;
 
   constructor(settings: LaneSettings) {
     this.key = settings.key;
@@ -87,6 +88,24 @@ export class Lane {
     const snapshot = this.#ref?.getSnapshot();
     if (!snapshot) return statusOf('idle', fallback, false);
     return statusOf(snapshot.value, snapshot.context, snapshot.status === 'active');
+  }
+
+  /** A shared poll's listing, for a detection that starts right now only. */
+  offerListing(listing: ListJobsResult | undefined): void {
+    this.#offered = listing;
+  }
+
+  /** The offered listing, once. */
+  takeListing(): ListJobsResult | undefined {
+    const listing = this.#offered;
+    this.#offered = undefined;
+    return listing;
+  }
+
+  /** Holds a job, or has claims whose outcome it must learn: polls must wake it. */
+  hasOpenWork(): boolean {
+    const context = this.#ref?.getSnapshot().context;
+    return Boolean(context?.heldJob) || (context?.unknownClaimIds.length ?? 0) > 0;
   }
 
   /** The full record of a job the lane's last detection saw. */

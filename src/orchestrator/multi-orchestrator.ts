@@ -4,8 +4,7 @@
  * credentials stop only its own lane.
  */
 import { ConfigError } from '../errors.js';
-import type { PleoCredentials } from '../pleo/credentials.js';
-import { Fleet, laneKey } from './fleet.js';
+import { Fleet, laneKey, type LaneDefinition } from './fleet.js';
 import type { CompanySpec, ResolvedOptions } from './options.js';
 import type { JobOutcome, OrchestratorEvent, OrchestratorStatus, TriggerSource } from './types.js';
 
@@ -29,7 +28,7 @@ export class MultiCompanyOrchestrator {
     if (this.#fleet.started) throw new ConfigError('This orchestrator has already been started.');
     await this.#fleet.start();
     try {
-      for (const company of this.#options.companies ?? []) await this.#add(company);
+      await this.#fleet.addLanes((this.#options.companies ?? []).map(laneDefinition));
     } catch (error) {
       await this.#fleet.stop(0);
       throw error;
@@ -106,9 +105,11 @@ export class MultiCompanyOrchestrator {
   }
 
   #add(company: CompanySpec) {
-    if (typeof company === 'string') return this.#fleet.addLane({ companyId: company });
-    const credentials: PleoCredentials | (() => PleoCredentials | Promise<PleoCredentials>)
-      | undefined = company.credentials;
-    return this.#fleet.addLane({ companyId: company.companyId, credentials });
+    return this.#fleet.addLane(laneDefinition(company));
   }
+}
+
+function laneDefinition(company: CompanySpec): LaneDefinition {
+  if (typeof company === 'string') return { companyId: company };
+  return { companyId: company.companyId, credentials: company.credentials };
 }

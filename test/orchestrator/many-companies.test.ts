@@ -171,3 +171,40 @@ describe('many companies in one process', () => {
     expect(lists.length).toBeLessThanOrEqual(4);
   });
 });
+
+describe('a poll with organisation credentials', () => {
+  it('lists once and wakes only the companies with work', async () => {
+    emulator = await startEmulator({ expireJobs: false });
+    const companies = Array.from({ length: 50 }, (_, i) => `org-company-${i}`);
+    const processed: string[] = [];
+    orchestrator = createExportOrchestrator({
+      apiUrl: emulator.url,
+      credentials: { token: emulator.token },
+      companies,
+      schedule: '* * * * * *',
+      detectOnStart: false,
+      store: new MemoryStateStore(),
+      processor: async (job) => {
+        processed.push(job.companyId!);
+        return { status: 'completed' };
+      },
+    });
+    await orchestrator.start();
+    emulator.createJob({ companyId: 'org-company-7', createdAt: '2026-11-30T09:00:00Z' });
+    const deadline = Date.now() + 5_000;
+    while (processed.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await orchestrator.settled();
+    await orchestrator.stop(1_000);
+
+    expect(processed).toEqual(['org-company-7']);
+    const lanes = orchestrator.status().lanes;
+    const detected = lanes.filter((lane) => lane.counters.detections > 0).map((l) => l.companyId);
+    expect(detected).toEqual(['org-company-7']);
+    // One listing per tick (no company_id), plus the busy lane's own drain check.
+    const lists = emulator.requests({ route: 'listJobs' });
+    expect(lists.every((r) => r.query.company_id === undefined)).toBe(true);
+    expect(lists.length).toBeLessThanOrEqual(6);
+  });
+});
