@@ -35,6 +35,7 @@ export function initialContext(input: MachineInput): MachineContext {
     stopRequested: false,
     excludedUntil: {},
     unknownClaimIds: [...unknown],
+    unresolvedReported: [],
     failures: 0,
     lastFailure: null,
     lastDetectionAt: null,
@@ -88,13 +89,19 @@ export function afterDetection(
   now: number,
 ): Partial<MachineContext> {
   const excludedUntil = pruneExclusions(context.excludedUntil, now, context.conflictExclusionMs);
-  const result = selectJob(selectionInput({ ...context, excludedUntil }, output.jobs, now));
+  const result = selectJob({
+    ...selectionInput({ ...context, excludedUntil }, output.jobs, now),
+    unreadable: output.unreadable ?? 0,
+  });
   const resolved = new Set(result.resolvedUnknownIds);
   return {
     detected: output.jobs,
     selection: result.selection,
     heldJob: result.releasedHeldJob ? null : context.heldJob,
     unknownClaimIds: context.unknownClaimIds.filter((id) => !resolved.has(id)),
+    unresolvedReported: [
+      ...new Set([...context.unresolvedReported, ...result.unknownInProgress.map((j) => j.id)]),
+    ],
     excludedUntil,
     failures: 0,
     lastDetectionAt: now,

@@ -215,6 +215,10 @@ export const exportJobMachine = setup({
             if (context.heldJob && next.heldJob === null) {
               enqueue.emit({ type: 'job:released', jobId: context.heldJob.id });
             }
+            for (const jobId of next.unresolvedReported ?? []) {
+              if (context.unresolvedReported.includes(jobId)) continue;
+              enqueue.emit({ type: 'claim:unresolved', jobId });
+            }
             enqueue.assign(next);
           }),
         },
@@ -256,7 +260,7 @@ export const exportJobMachine = setup({
           target: 'idle',
           actions: emit(({ context }) => ({
             type: 'wait:foreign' as const,
-            jobId: context.selection.kind === 'wait' ? context.selection.foreignJob.id : '',
+            jobId: context.selection.kind === 'wait' ? context.selection.foreignJob?.id ?? '' : '',
           })),
         },
         {

@@ -86,6 +86,8 @@ export interface MachineContext {
   stopRequested: boolean;
   excludedUntil: Record<string, number>;
   unknownClaimIds: string[];
+  /** Unknown claims already reported as unresolved in this run. */
+  unresolvedReported: string[];
   /** Consecutive failures of detection or reporting, for the backoff. */
   failures: number;
   lastFailure: FailureInfo | null;
@@ -112,6 +114,8 @@ export interface DetectOutput {
   jobs: ExportJob[];
   /** Records skipped because they failed the schema. */
   skipped: number;
+  /** Of those, the ones that may be a job in progress (status unreadable or `in_progress`). */
+  unreadable?: number;
 }
 
 /** Every actor is told whose lane it works for, so one set of actors serves all lanes. */
@@ -151,6 +155,8 @@ export type LifecycleEvent =
   | { type: 'job:claimed'; jobId: string }
   | { type: 'claim:conflict'; jobId: string }
   | { type: 'claim:unknown'; jobId: string; error: FailureInfo }
+  /** An unknown claim is `in_progress`: it waits for `adopt` (once per job and run). */
+  | { type: 'claim:unresolved'; jobId: string }
   | { type: 'claim:failed'; jobId: string; error: FailureInfo }
   | { type: 'job:processing'; jobId: string }
   | { type: 'job:finished'; jobId: string; outcome: JobOutcome; durationMs: number }

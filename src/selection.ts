@@ -21,6 +21,11 @@ export interface SelectionInput {
   exclusive?: boolean;
   /** This orchestrator is the company's only worker: an unknown claim is ours. */
   soleWorker?: boolean;
+  /**
+   * Records the listing could not read that may be a job in progress. With
+   * `exclusive` they might be another worker's: claim nothing until readable.
+   */
+  unreadable?: number;
   now: number;
 }
 
@@ -29,8 +34,11 @@ export type Selection =
   | { kind: 'resume'; job: ExportJob; adopted: boolean }
   /** The oldest claimable `pending` job. */
   | { kind: 'claim'; job: ExportJob }
-  /** `exclusive` and another worker's job is `in_progress`: claim nothing now. */
-  | { kind: 'wait'; foreignJob: ExportJob }
+  /**
+   * `exclusive` and another worker's job is `in_progress` (or a record that
+   * could be one is unreadable): claim nothing now.
+   */
+  | { kind: 'wait'; foreignJob: ExportJob | undefined }
   | { kind: 'none' };
 
 export interface SelectionResult {
@@ -91,7 +99,7 @@ export function selectJob(input: SelectionInput): SelectionResult {
   }
 
   const foreign = mine.find((job) => job.status === 'in_progress');
-  if (input.exclusive && foreign) {
+  if (input.exclusive && (foreign || (input.unreadable ?? 0) > 0)) {
     result.selection = { kind: 'wait', foreignJob: foreign };
     return result;
   }

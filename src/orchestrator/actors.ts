@@ -10,6 +10,7 @@ import type {
   ClaimIntentInput,
   DetectInput,
   DetectOutput,
+  HeldJob,
   JobOutcome,
   PreCheckInput,
   PreCheckOutput,
@@ -36,6 +37,8 @@ export interface LaneDeps {
   listJobs?: (companyId: string | undefined, signal: AbortSignal) => Promise<ListJobsResult>;
   /** Resolves once the claim intent for `jobId` is durable. */
   recordClaimIntent: (jobId: string) => Promise<void>;
+  /** Resolves once the hold of `job` is durable. */
+  recordHold: (job: HeldJob) => Promise<void>;
   /** The full job record last read for `jobId`, if detection saw it. */
   lastSeen: (jobId: string) => ExportJob | undefined;
 }
@@ -74,14 +77,22 @@ export function createActors(deps: ActorDeps) {
         );
       }
       const jobs = [...listed.jobs];
-      // The held job missing from the list may mean it finished, or that the
-      // listing missed it; only a direct read tells which, and dropping a hold
-      // wrongly would leave the job stuck `in_progress` forever.
-      if (input.heldJobId && !jobs.some((job) => job.id === input.heldJobId)) {
-        const held = await readUnlessGone(lane.client, input.heldJobId, signal);
-        if (held) jobs.push(held);
+      // A held job or an unknown claim missing from the listing may have
+      // finished, or the listing missed it (an unreadable record, a page
+      // that shifted); only a direct read tells which. Forgetting one wrongly
+      // would leave the job `in_progress` with no owner until it expires.
+      const listedIds = new Set(jobs.map((job) => job.id));
+      const mustKnow = [input.heldJobId, ...input.unknownClaimIds];
+      for (const id of new Set(mustKnow)) {
+        if (!id || listedIds.has(id)) continue;
+        const job = await readUnlessGone(lane.client, id, signal);
+        if (job) jobs.push(job);
       }
-      return { jobs, skipped: listed.invalid.length };
+      // Unreadable records that may be another worker's job in progress.
+      const unreadable = listed.invalid
+        .filter((record) => record.status === undefined || record.status === 'in_progress')
+        .length;
+      return { jobs, skipped: listed.invalid.length, unreadable };
     }),
 
     runPreChecks: fromPromise<PreCheckOutput, PreCheckInput>(async ({ input, signal }) => {
@@ -126,6 +137,11 @@ export function createActors(deps: ActorDeps) {
       const processor = deps.processor;
       if (!processor) throw new Error('No processor was configured.');
       const lane = deps.lane(input.companyId);
+      // The hold must be on disk before any work: a crash during processing
+      // then resumes the job instead of leaving an unknown claim behind.
+      await lane.recordHold(input.job).catch((error: unknown) => {
+        lane.logger.error({ err: error, jobId: input.job.id }, 'could not record the held job');
+      });
       const job = lane.lastSeen(input.job.id)
         ?? (await lane.client.getJob(input.job.id, { signal }));
       const result = await withTimeLimit(

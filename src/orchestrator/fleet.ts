@@ -310,6 +310,7 @@ export class Fleet {
         }
         : {}),
       recordClaimIntent: (jobId) => lane.recordClaimIntent(jobId),
+      recordHold: (job) => lane.recordHold(job),
       lastSeen: (jobId) => lane.lastSeen(jobId),
     };
   }

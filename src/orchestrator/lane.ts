@@ -5,7 +5,7 @@
 import type { ActorRefFrom } from 'xstate';
 import type { Logger } from 'pino';
 import type { exportJobMachine } from '../../machines/export-job.machine.js';
-import type { MachineContext } from '../../machines/types.js';
+import type { HeldJob, MachineContext } from '../../machines/types.js';
 import { JobOutcomeSchema } from '../outcome.js';
 import { ConfigError } from '../errors.js';
 import type { ListJobsResult, PleoClient } from '../pleo/client.js';
@@ -175,6 +175,14 @@ export class Lane {
   /** Durably records that a `started` is about to be sent for `jobId`. */
   recordClaimIntent(jobId: string): Promise<void> {
     return this.#save({ ...this.#saved, claimIntent: { jobId, at: Date.now() } });
+  }
+
+  /** Durably records that this lane holds `job` (claimed or resumed). */
+  recordHold(job: HeldJob): Promise<void> {
+    if (sameState({ ...this.#saved, heldJob: job, claimIntent: null }, this.#saved)) {
+      return this.#writes;
+    }
+    return this.#save({ ...this.#saved, heldJob: job, claimIntent: null });
   }
 
   /** Mirrors the durable part of the context into the store when it changes. */

@@ -50,6 +50,12 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
         { jobId: event.jobId, err: event.error },
         'claim outcome unknown; reading the job before anything else',
       );
+    case 'claim:unresolved':
+      return logger.warn(
+        { jobId: event.jobId },
+        'claim outcome unknown and the job is in progress: adopt it if no other worker '
+          + 'holds it (pleo-export adopt), or run with --sole-worker',
+      );
     case 'claim:failed':
       return logger.warn({ jobId: event.jobId, err: event.error }, 'claim was not sent');
     case 'job:processing':

@@ -25,7 +25,7 @@ export function statusOf(
     unknownClaims: [...context.unknownClaimIds],
     waitingForJobId:
       (state === 'idle' || state === 'cooldown') && context.selection.kind === 'wait'
-        ? context.selection.foreignJob.id
+        ? context.selection.foreignJob?.id ?? null
         : null,
     lastDetectionAt:
       context.lastDetectionAt === null ? null : new Date(context.lastDetectionAt).toISOString(),

@@ -148,8 +148,16 @@ export class PleoClient {
   async sendJobEvent(body: JobEventBody, options: CallOptions = {}): Promise<void> {
     const { signal } = options;
     const path = '/v3/export-job-events';
-    // Pleo answers a plain sentence here, so the 2xx body is not decoded.
-    await this.#caller.post({ method: 'POST', path, body, signal, jobId: body.jobId });
+    // Pleo answers a plain sentence here, so a 2xx body is not decoded. But
+    // one that claims to be JSON and is not came from something else (a
+    // proxy's page): the event may not have been applied, which the caller
+    // learns by reading the job.
+    const call = { method: 'POST', path, body, signal, jobId: body.jobId } as const;
+    const answer = await this.#caller.post(call);
+    if (/\bjson\b/i.test(answer.contentType ?? '') && answer.text.trim() !== '') {
+      const context = { method: 'POST', path, jobId: body.jobId, secrets: answer.secrets };
+      decodeJson(answer.text, z.unknown(), context);
+    }
   }
 
   /**

@@ -58,6 +58,8 @@ export interface HttpCall {
 export interface HttpAnswer {
   status: number;
   text: string;
+  /** The `content-type` header, when there was one. */
+  contentType?: string | undefined;
   /** The forms of the credentials used, to redact from any excerpt. */
   secrets: readonly string[];
 }
@@ -146,12 +148,14 @@ async function exchange(transport: Transport, call: HttpCall): Promise<HttpAnswe
   if (answer.status < 200 || answer.status > 299) {
     throw errorFromResponse(answer, { ...context, status: answer.status });
   }
-  return { status: answer.status, text: answer.text, secrets: credentials.secrets };
+  const { status, text, contentType } = answer;
+  return { status, text, contentType, secrets: credentials.secrets };
 }
 
 interface RawAnswer {
   status: number;
   text: string;
+  contentType: string | undefined;
   retryAfter: string | string[] | undefined;
 }
 
@@ -180,7 +184,9 @@ async function readAnswer(
   try {
     const text = await response.body.text();
     const retryAfter = response.headers['retry-after'];
-    return { status: response.statusCode, text, retryAfter };
+    const type = response.headers['content-type'];
+    const contentType = Array.isArray(type) ? type[0] : type;
+    return { status: response.statusCode, text, contentType, retryAfter };
   } catch (error: unknown) {
     // An errored body is usually destroyed already; this makes sure the
     // socket is released whatever went wrong while reading.

@@ -15,6 +15,8 @@ export interface InvalidJobRecord {
   index: number;
   /** The record's `id`, when it had a string one. */
   id?: string;
+  /** The record's `status`, when it had a string one. */
+  status?: string;
   issues: string[];
 }
 
@@ -51,6 +53,8 @@ export class JobCollector {
       const issues = formatIssues(parsed.error.issues);
       const invalid: InvalidJobRecord = { page, index, issues };
       if (id !== undefined) invalid.id = id;
+      const status = (record as { status?: unknown } | null)?.status;
+      if (typeof status === 'string') invalid.status = status;
       this.#invalid.push(invalid);
     });
   }

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { spawnCli } from './spawn.js';
+import { killSpawned, spawnCli } from './spawn.js';
 
 let emulator: Emulator;
 beforeEach(async () => {
   emulator = await startEmulator({ expireJobs: false });
 });
 afterEach(async () => {
+  killSpawned();
   await emulator.close();
 });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { spawnCli } from './spawn.js';
+import { killSpawned, spawnCli } from './spawn.js';
 
 let emulator: Emulator;
 let stateDir: string;
@@ -12,6 +12,7 @@ beforeEach(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), 'cli-run-'));
 });
 afterEach(async () => {
+  killSpawned();
   await emulator.close();
   await rm(stateDir, { recursive: true, force: true });
 });

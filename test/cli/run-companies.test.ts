@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { spawnCli } from './spawn.js';
+import { killSpawned, spawnCli } from './spawn.js';
 
 let emulator: Emulator;
 let dir: string;
@@ -18,6 +18,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cli-companies-'));
 });
 afterEach(async () => {
+  killSpawned();
   await emulator.close();
   await rm(dir, { recursive: true, force: true });
 });

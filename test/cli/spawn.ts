@@ -15,6 +15,14 @@ export interface CliRun {
   waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every CLI process a test started and has not seen exit; for `afterEach`. */
+export function killSpawned(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   if (!existsSync(path.join(ROOT, 'dist/src/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first).');
@@ -34,7 +42,12 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   child.stderr!.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  running.add(child);
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve(code);
+    }));
   return {
     child,
     stdout: () => out,

@@ -108,8 +108,14 @@ describe('listJobs paging', () => {
 
     expect(result.jobs.map((j) => j.id)).toEqual(['good-1', 'good-2']);
     expect(result.invalid).toEqual([
-      { page: 1, index: 1, issues: [expect.stringContaining('id')] },
-      { page: 2, index: 0, id: 'bad-date', issues: [expect.stringContaining('createdAt')] },
+      { page: 1, index: 1, status: 'pending', issues: [expect.stringContaining('id')] },
+      {
+        page: 2,
+        index: 0,
+        id: 'bad-date',
+        status: 'pending',
+        issues: [expect.stringContaining('createdAt')],
+      },
       { page: 2, index: 1, issues: [expect.any(String)] },
     ]);
   });
