@@ -109,6 +109,21 @@ export function selectJob(input: SelectionInput): SelectionResult {
   return result;
 }
 
+/**
+ * Parsed `createdAt` per job record. A drain selects from the same listing
+ * again after every job; parsing each timestamp once keeps that linear.
+ */
+const instants = new WeakMap<ExportJob, Instant | null>();
+
+function instantOf(job: ExportJob): Instant | undefined {
+  let instant = instants.get(job);
+  if (instant === undefined) {
+    instant = parseInstant(job.createdAt) ?? null;
+    instants.set(job, instant);
+  }
+  return instant ?? undefined;
+}
+
 function oldestClaimable(
   jobs: readonly ExportJob[],
   excludedUntil: Readonly<Record<string, number>>,
@@ -119,7 +134,7 @@ function oldestClaimable(
     if (job.status !== 'pending') continue;
     const until = excludedUntil[job.id];
     if (until !== undefined && until > now) continue;
-    const createdAt = parseInstant(job.createdAt);
+    const createdAt = instantOf(job);
     if (!createdAt) continue;
     const candidate = { job, createdAt };
     if (!best || compareRanked(candidate, best) < 0) best = candidate;
@@ -136,7 +151,7 @@ function compareRanked(a: Ranked, b: Ranked): number {
 /** Sorts jobs oldest first with the same order selection uses. */
 export function sortOldestFirst(jobs: readonly ExportJob[]): ExportJob[] {
   return jobs
-    .map((job) => ({ job, createdAt: parseInstant(job.createdAt) }))
+    .map((job) => ({ job, createdAt: instantOf(job) }))
     .filter((r): r is Ranked => r.createdAt !== undefined)
     .sort(compareRanked)
     .map((r) => r.job);

@@ -76,11 +76,18 @@ export class Fleet {
   async start(): Promise<void> {
     this.#inspector = await this.#startInspector();
     const observe = this.#inspector?.inspect;
+    // Inspection events cost a little on every transition of every lane:
+    // only ask for them when something reads them.
+    const inspecting = observe !== undefined || this.logger.isLevelEnabled('debug');
     const actor = createActor(fleetMachine, {
-      inspect: (event) => {
-        this.#inspect(event);
-        observe?.(event);
-      },
+      ...(inspecting
+        ? {
+          inspect: (event: InspectionEvent) => {
+            this.#inspect(event);
+            observe?.(event);
+          },
+        }
+        : {}),
     });
     actor.subscribe({ error: (error) => this.logger.error({ err: error }, 'fleet actor failed') });
     actor.start();
@@ -103,7 +110,9 @@ export class Fleet {
     if (!fleet) throw new Error('The fleet has not been started.');
     const lanes: Lane[] = [];
     const started: string[] = [];
-    for (const definition of definitions) {
+    for (const [index, definition] of definitions.entries()) {
+      // Thousands of lanes start in slices, so timers and sockets keep running.
+      if (index > 0 && index % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
       const key = laneKey(definition.companyId);
       const existing = this.#lanes.get(key);
       if (existing) {
@@ -160,8 +169,11 @@ export class Fleet {
     let accepted = false;
     for (const lane of lanes) {
       if (!lane?.accepting) continue;
-      lane.ref!.send({ type: 'TRIGGER', source });
       accepted = true;
+      // A busy lane ends its cycle by detecting (or by a listing it just
+      // read); a poll adds nothing there, so it is not sent at all.
+      if (source === 'schedule' && !lane.resting) continue;
+      lane.ref!.send({ type: 'TRIGGER', source });
     }
     return accepted;
   }

@@ -38,6 +38,7 @@ export class Lane {
   #writes: Promise<void> = Promise.resolve();
   #writeError: unknown;
   #offered: ListJobsResult | undefined;
+  #lastContext: MachineContext | undefined;
 
   constructor(settings: LaneSettings) {
     this.key = settings.key;
@@ -76,6 +77,12 @@ export class Lane {
 
   get active(): boolean {
     return this.#ref?.getSnapshot().status === 'active';
+  }
+
+  /** Idle or waiting out the detection gap: not in the middle of a cycle. */
+  get resting(): boolean {
+    const snapshot = this.#ref?.getSnapshot();
+    return snapshot?.matches('idle') === true || snapshot?.matches('cooldown') === true;
   }
 
   /** Able to act on a trigger: running and not stopped by a fatal error. */
@@ -187,6 +194,18 @@ export class Lane {
 
   /** Mirrors the durable part of the context into the store when it changes. */
   #persist(context: MachineContext): void {
+    // Most snapshots change nothing durable; the context keeps these objects
+    // by identity until they change, so compare those before anything else.
+    if (
+      context === this.#lastContext
+      || (this.#lastContext
+        && context.heldJob === this.#lastContext.heldJob
+        && context.claimIntent === this.#lastContext.claimIntent
+        && context.unknownClaimIds === this.#lastContext.unknownClaimIds)
+    ) {
+      return;
+    }
+    this.#lastContext = context;
     const next: StoredState = {
       version: 1,
       heldJob: context.heldJob,
