@@ -152,8 +152,9 @@ export const exportJobMachine = setup({
   },
   states: {
     idle: {
+      // A stop asked for during a step never reaches here: every way out of
+      // claiming, processing and reporting checks it first.
       always: [
-        { guard: 'stopRequested', target: 'stopped' },
         { guard: and(['hasCoalescedTrigger', 'detectedRecently']), target: 'cooldown' },
         { guard: 'hasCoalescedTrigger', target: 'detecting' },
       ],
@@ -178,7 +179,6 @@ export const exportJobMachine = setup({
 
     /** Rule 8: a burst after a detection waits out the gap, then costs one detection. */
     cooldown: {
-      always: { guard: 'stopRequested', target: 'stopped' },
       after: { detectionGap: 'detecting' },
       on: { TRIGGER: coalesce, STOP: 'stopped' },
     },
