@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { main } from '../dist/src/cli/main.js';
 
+// Exit once the command is done, even if a host processor left a timer or a
+// socket behind after it was aborted: a stopped daemon must not linger.
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (typeof code === 'number') process.exitCode = code;
-  },
+  (code) => process.exit(typeof code === 'number' ? code : 0),
   (error) => {
     process.stderr.write(`pleo-export: ${error?.message ?? error}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -59,20 +59,36 @@ export async function claimCommand(args: string[], io: CliIo): Promise<number> {
       logger,
     });
 
+    // One attempt only: a failed detection or an unclear claim ends the
+    // command (exit 1) instead of backing off and retrying for ever.
     let claimedId: string | undefined;
     let fatal: OrchestratorEvent | undefined;
+    let failure: string | undefined;
+    let stopEarly!: () => void;
+    const early = new Promise<void>((resolve) => (stopEarly = resolve));
     orchestrator.subscribe((event) => {
       if (event.type === 'job:claimed') claimedId = event.jobId;
       if (event.type === 'fatal') fatal = event;
+      if (event.type === 'detect:failed') failure = `detection failed: ${event.error.message}`;
+      if (event.type === 'claim:failed') failure = `claim failed: ${event.error.message}`;
+      if (event.type === 'claim:unknown') {
+        failure = `the claim of job ${event.jobId} has an unknown outcome (${event.error.message}); `
+          + 'Pleo may show it in progress: check it before claiming again';
+      }
+      if (failure) stopEarly();
     });
     await orchestrator.start();
-    const status = await orchestrator.settled();
+    const status = await Promise.race([orchestrator.settled(), early.then(() => undefined)]);
     await orchestrator.stop(0);
 
-    if (fatal?.type === 'fatal' || status.state === 'fatal') {
-      const error = fatal?.type === 'fatal' ? fatal.error : status.lastFailure;
+    if (fatal?.type === 'fatal' || status?.state === 'fatal') {
+      const error = fatal?.type === 'fatal' ? fatal.error : status?.lastFailure ?? null;
       io.stderr.write(`${describeFatal(error)}\n`);
       return error?.code === 'PLEO_AUTH_REJECTED' ? EXIT.authRejected : EXIT.failure;
+    }
+    if (failure) {
+      io.stderr.write(`pleo-export: ${failure}\n`);
+      return EXIT.failure;
     }
     if (!claimedId) return EXIT.nothing;
     const job = await orchestrator.client.getJob(claimedId);

@@ -80,6 +80,16 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
     ? { token }
     : apiKey !== undefined ? { apiKey } : undefined;
 
+  const processorModule = pick(values.processor, env, 'PLEO_PROCESSOR');
+  if (apiUrl !== undefined && processorModule === undefined) {
+    // Without a processor a claimed job would stay `in_progress` in Pleo,
+    // blocking the customer's export until it expires.
+    throw new UsageError(
+      '--processor (PLEO_PROCESSOR) is required with --api-url: without one, '
+        + 'claimed jobs would stay in progress. Use `pleo-export claim` to only claim.',
+    );
+  }
+
   const poll = pick(values.poll, env, 'PLEO_POLL_CRON');
   if (poll !== undefined && poll !== 'off' && !isValidCron(poll)) {
     throw new UsageError(`--poll (PLEO_POLL_CRON) is not a valid cron expression: '${poll}'.`);
@@ -96,7 +106,7 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
     companyId,
     companiesFile,
     poll,
-    processorModule: pick(values.processor, env, 'PLEO_PROCESSOR'),
+    processorModule,
     stateDir: pick(values['state-dir'], env, 'PLEO_STATE_DIR'),
     exclusive: parseBoolean(values.exclusive, env, 'PLEO_EXCLUSIVE'),
     soleWorker: parseBoolean(values['sole-worker'], env, 'PLEO_SOLE_WORKER'),

@@ -9,6 +9,7 @@ import { initialContext } from '../../machines/actions.js';
 import { backoffMs, exportJobMachine } from '../../machines/export-job.machine.js';
 import { fleetMachine, laneId } from '../../machines/fleet.machine.js';
 import type { MachineInput } from '../../machines/types.js';
+import { ConfigError } from '../errors.js';
 import { redactingChild, silentLogger } from '../logger.js';
 import { createPleoClient, type PleoClient } from '../pleo/client.js';
 import type { CredentialsSource, PleoCredentials } from '../pleo/credentials.js';
@@ -179,6 +180,9 @@ export class Fleet {
   }
 
   subscribe(listener: (event: OrchestratorEvent) => void): () => void {
+    if (typeof listener !== 'function') {
+      throw new ConfigError('subscribe() takes a function, called with each lifecycle event.');
+    }
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -211,7 +215,15 @@ export class Fleet {
         ? this.logger.child({ companyId: definition.companyId })
         : this.logger,
       emit: (event) => {
-        for (const listener of this.#listeners) listener(event);
+        for (const listener of this.#listeners) {
+          // A host's listener (metrics, say) must never break a claim or
+          // take the process down: its failure is logged and ignored.
+          try {
+            listener(event);
+          } catch (error) {
+            this.logger.error({ err: error, event: event.type }, 'a subscribe() listener threw');
+          }
+        }
       },
     });
   }

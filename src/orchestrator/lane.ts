@@ -130,9 +130,15 @@ export class Lane {
     return true;
   }
 
+  /**
+   * Adopts a job whose claim outcome is unknown. Any other id is refused: a
+   * job this orchestrator never tried to claim may be another worker's, and
+   * resuming it would export it twice.
+   */
   adopt(jobId: string): boolean {
     const snapshot = this.#ref?.getSnapshot();
     if (!snapshot?.matches('idle') || snapshot.context.heldJob) return false;
+    if (!snapshot.context.unknownClaimIds.includes(jobId)) return false;
     this.#ref!.send({ type: 'ADOPT', jobId });
     return true;
   }

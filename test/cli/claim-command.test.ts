@@ -43,3 +43,20 @@ describe('pleo-export claim', () => {
     expect(run.stderr()).toMatch(/--api-url/);
   });
 });
+
+describe('pleo-export claim, when something goes wrong', () => {
+  it('exits 1 at once when Pleo cannot be reached, instead of retrying for ever', async () => {
+    const run = spawnCli(['claim', '--api-url', 'http://127.0.0.1:1', '--token', 'x']);
+    expect(await run.exit).toBe(1);
+    expect(run.stderr()).toMatch(/detection failed/);
+  });
+
+  it('exits 1 naming the job when the claim answer was lost', async () => {
+    const job = emulator.createJob({ createdAt: '2026-11-30T09:00:00Z' });
+    emulator.addFault({ kind: 'resetAfterApply', route: 'jobEvents', times: 1 });
+    const run = spawnCli(['claim', '--api-url', emulator.url, '--token', emulator.token]);
+    expect(await run.exit).toBe(1);
+    expect(run.stderr()).toContain(`the claim of job ${job.id} has an unknown outcome`);
+    expect(run.stdout()).toBe('');
+  });
+});

@@ -17,14 +17,15 @@ afterEach(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const base = () => [
+const base = (processor = './test/fixtures/processor.mjs') => [
   '--api-url', emulator.url, '--state-dir', stateDir, '--port', '0', '--log-level', 'info',
+  '--processor', processor,
 ];
 
 describe('pleo-export run', () => {
   it('--once drains every eligible job with the given processor module, then exits 0', async () => {
     const jobs = [3, 1, 2].map((m) => emulator.createJob({ createdAt: `2026-11-30T09:0${m}:00Z` }));
-    const run = spawnCli(['run', ...base(), '--once', '--processor', './test/fixtures/processor.mjs'], {
+    const run = spawnCli(['run', ...base(), '--once'], {
       PLEO_API_TOKEN: emulator.token,
     });
     expect(await run.exit).toBe(0);
@@ -64,7 +65,9 @@ describe('pleo-export run', () => {
   });
 
   it('serves /status and /healthz, takes /trigger, and stops cleanly on SIGTERM', async () => {
-    const run = spawnCli(['run', ...base(), '--poll', 'off'], { PLEO_API_TOKEN: emulator.token });
+    const run = spawnCli(['run', ...base('./test/fixtures/slow-processor.mjs'), '--poll', 'off'], {
+      PLEO_API_TOKEN: emulator.token,
+    });
     const line = await run.waitForLine(/control server listening/);
     const url = JSON.parse(line).url as string;
     await run.waitForLine(/orchestrator started/);
@@ -74,15 +77,33 @@ describe('pleo-export run', () => {
     const job = emulator.createJob({ createdAt: '2026-11-30T09:00:00Z' });
     const trigger = spawnCli(['trigger', '--url', url]);
     expect(await trigger.exit).toBe(0);
-    await run.waitForLine(/"msg":"job claimed"/);
+    await run.waitForLine(/"msg":"processing job"/);
     const status = await (await fetch(`${url}/status`)).json();
     expect(status).toMatchObject({ running: true, counters: { claims: 1 } });
+    expect(emulator.getJob(job.id)?.status).toBe('in_progress');
+    // The hold reaches the disk before the processor runs (well within its 300 ms).
+    const file = path.join(stateDir, 'default.state.json');
+    const held = async () => JSON.parse(await readFile(file, 'utf8')).heldJob?.id;
+    for (let i = 0; i < 50 && (await held()) !== job.id; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(await held()).toBe(job.id);
     expect(emulator.getJob(job.id)?.status).toBe('in_progress');
 
     run.child.kill('SIGTERM');
     expect(await run.exit).toBe(0);
-    const saved = JSON.parse(await readFile(path.join(stateDir, 'default.state.json'), 'utf8'));
-    expect(saved.heldJob.id).toBe(job.id);
+    // The processor was let finish and its outcome reported before the exit.
+    expect(emulator.getJob(job.id)?.status).toBe('completed');
+    expect(JSON.parse(await readFile(file, 'utf8')).heldJob).toBeNull();
+  });
+
+  it('refuses to claim real jobs with no processor to finish them', async () => {
+    const run = spawnCli(['run', '--api-url', emulator.url, '--port', '0'], {
+      PLEO_API_TOKEN: emulator.token,
+    });
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(/--processor .* is required with --api-url/);
+    expect(emulator.requests()).toEqual([]);
   });
 
   it('--inspect serves the inspector relay on loopback and still exits on SIGTERM', async () => {

@@ -88,14 +88,17 @@ describe('pleo-export run --companies', () => {
   it('refuses inline secrets and unset variables, naming them', async () => {
     const inline = path.join(dir, 'inline.yaml');
     await writeFile(inline, 'companies:\n  - companyId: company-a\n    token: abc123\n');
-    const first = spawnCli(['run', '--api-url', emulator.url, '--companies', inline]);
+    const fixture = './test/fixtures/processor.mjs';
+    const first = spawnCli(['run', '--api-url', emulator.url, '--companies', inline,
+      '--processor', fixture]);
     expect(await first.exit).toBe(2);
     expect(first.stderr()).toMatch(/companies\.0\.token is an inline secret/);
     expect(first.stderr()).not.toContain('abc123');
 
     const file = path.join(dir, 'companies.yaml');
     await writeFile(file, companiesYaml);
-    const second = spawnCli(['run', '--api-url', emulator.url, '--companies', file], {
+    const second = spawnCli(['run', '--api-url', emulator.url, '--companies', file,
+      '--processor', fixture], {
       TOKEN_A: 'x',
     });
     expect(await second.exit).toBe(2);

@@ -326,3 +326,25 @@ describe('a job whose claim Pleo refuses', () => {
     });
   });
 });
+
+describe('the host\'s own code misbehaving', () => {
+  it('a subscribe() listener that throws is logged, and the job still finishes', async () => {
+    harness = await startHarness();
+    harness.orchestrator.subscribe(() => {
+      throw new Error('metrics down');
+    });
+    const job = harness.emulator.createJob({ createdAt: at(1) });
+    await drain(harness);
+    expect(harness.emulator.getJob(job.id)?.status).toBe('completed');
+    expect(() => harness!.orchestrator.subscribe(5 as never)).toThrow(/takes a function/);
+  });
+
+  it('adopt() refuses a job whose claim outcome is not unknown', async () => {
+    harness = await startHarness();
+    const theirs = harness.emulator.createJob({ createdAt: at(1) });
+    harness.emulator.applyJobEvent({ event: 'started', jobId: theirs.id });
+    await drain(harness);
+    expect(harness.orchestrator.adopt(theirs.id)).toBe(false);
+    expect(harness.processed).toEqual([]);
+  });
+});

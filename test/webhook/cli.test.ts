@@ -16,6 +16,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/pleo-export.js');
+const PROCESSOR = path.join(ROOT, 'test/fixtures/processor.mjs');
 const run = promisify(execFile);
 
 /** The environment without the user's Pleo settings, so flags alone count. */
@@ -235,7 +236,7 @@ describe('pleo-export run --webhook-secret', () => {
   it('exits 2 naming --webhook-secret, without quoting it, when the secret is malformed', async () => {
     const result = await cli([
       'run', '--api-url', 'http://127.0.0.1:9', '--token', 't', '--poll', 'off',
-      '--webhook-secret', 'whsec_not*base64',
+      '--processor', PROCESSOR, '--webhook-secret', 'whsec_not*base64',
     ]);
 
     expect(result.code).toBe(2);
@@ -248,7 +249,7 @@ describe('pleo-export run --webhook-secret', () => {
     const secret = 'whsec_c2VjcmV0LWZvci10aGUtZGFlbW9uLXRlc3Qtb25seQ==';
     const child = spawn(process.execPath, [
       BIN, 'run', '--api-url', pleo.url, '--token', pleo.token, '--port', '0',
-      '--poll', 'off', '--webhook-secret', secret,
+      '--poll', 'off', '--processor', PROCESSOR, '--webhook-secret', secret,
     ], { env: CLEAN_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const log = logLines(child);
