@@ -17,6 +17,7 @@ import { multiTarget, singleTarget, type DaemonTarget } from './daemon-target.js
 import { UsageError } from './flags.js';
 import { loadProcessorModule } from './load-processor.js';
 import { watchSignals, type SignalWatch } from './signals.js';
+import { probeStateDir } from './state-dir.js';
 import type { CliIo } from './main.js';
 import { parseRunConfig, type RunConfig } from './run-config.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
@@ -122,6 +123,8 @@ async function startOrchestrator(
   const loaded = config.processorModule
     ? await loadProcessorModule(config.processorModule)
     : undefined;
+  const stateDir = sandbox?.stateDir ?? config.stateDir ?? path.resolve('.pleo-export');
+  await probeStateDir(stateDir);
   const companies = sandbox?.companies
     ?? (config.companiesFile ? await loadCompaniesFile(config.companiesFile, env) : undefined);
   const poll = config.poll ?? (sandbox ? '*/10 * * * * *' : undefined);
@@ -133,7 +136,7 @@ async function startOrchestrator(
     preChecks: loaded?.preChecks ?? [],
     exclusive: config.exclusive,
     soleWorker: config.soleWorker,
-    stateDir: sandbox?.stateDir ?? config.stateDir ?? path.resolve('.pleo-export'),
+    stateDir,
     inspect: config.inspect,
     logger,
   };

@@ -95,9 +95,11 @@ export function parseRunConfig(args: string[], env: NodeJS.ProcessEnv): RunConfi
     throw new UsageError(`--poll (PLEO_POLL_CRON) is not a valid cron expression: '${poll}'.`);
   }
 
-  const logLevel = pick(values['log-level'], env, 'LOG_LEVEL') ?? 'info';
+  const logLevel = (pick(values['log-level'], env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LEVELS.includes(logLevel)) {
-    throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}, got '${logLevel}'.`);
+    throw new UsageError(
+      `--log-level (LOG_LEVEL) must be one of ${LEVELS.join(', ')}, got '${logLevel}'.`,
+    );
   }
 
   return {

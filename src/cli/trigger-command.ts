@@ -1,6 +1,6 @@
 /** `pleo-export trigger`: the ad hoc trigger ("check now") of a running daemon. */
 import { request } from 'undici';
-import { parseFlags, pick } from './flags.js';
+import { UsageError, parseFlags, pick } from './flags.js';
 import type { CliIo } from './main.js';
 import { EXIT, reportStartupError } from './run-command.js';
 
@@ -21,7 +21,12 @@ export async function triggerCommand(args: string[], io: CliIo): Promise<number>
       return EXIT.ok;
     }
     const base = pick(values.url, io.env, 'PLEO_EXPORT_URL') ?? 'http://127.0.0.1:8080';
-    const target = new URL('/trigger', base);
+    let target: URL;
+    try {
+      target = new URL('/trigger', base);
+    } catch {
+      throw new UsageError(`--url (PLEO_EXPORT_URL) must be the daemon's URL, got '${base}'.`);
+    }
     const answer = await request(target, {
       method: 'POST',
       signal: AbortSignal.timeout(10_000),

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -125,5 +125,18 @@ describe('pleo-export run', () => {
     expect(await sandbox.exit).toBe(0);
     const ledger = await readFile(path.join(stateDir, 'ledger.jsonl'), 'utf8');
     expect(ledger.trim().split('\n').length).toBeGreaterThan(0);
+  });
+});
+
+describe('pleo-export run, checked before anything is claimed', () => {
+  it('exits 2 naming --state-dir when the state directory cannot be written', async () => {
+    const file = path.join(stateDir, 'not-a-directory');
+    await writeFile(file, 'x');
+    const run = spawnCli(['run', ...base(), '--state-dir', file], {
+      PLEO_API_TOKEN: emulator.token,
+    });
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toMatch(/--state-dir \(PLEO_STATE_DIR\): cannot write to/);
+    expect(emulator.requests()).toEqual([]);
   });
 });
