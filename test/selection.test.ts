@@ -47,29 +47,42 @@ describe('selectJob', () => {
   });
 
   it('ignores jobs of other companies', () => {
-    const jobs = [job('other', '2026-11-30T08:00:00Z', 'pending', 'c2'), job('mine', '2026-11-30T09:00:00Z')];
+    const jobs = [
+      job('other', '2026-11-30T08:00:00Z', 'pending', 'c2'),
+      job('mine', '2026-11-30T09:00:00Z'),
+    ];
     expect(selectJob({ jobs, companyId: 'c1', now: NOW }).selection).toMatchObject({
       job: { id: 'mine' },
     });
   });
 
   it('resumes the held job when it is still in progress', () => {
-    const jobs = [job('old', '2026-11-30T08:00:00Z'), job('held', '2026-11-30T09:00:00Z', 'in_progress')];
+    const jobs = [
+      job('old', '2026-11-30T08:00:00Z'),
+      job('held', '2026-11-30T09:00:00Z', 'in_progress'),
+    ];
     const result = selectJob({ jobs, heldJobId: 'held', now: NOW });
     expect(result.selection).toMatchObject({ kind: 'resume', job: { id: 'held' } });
     expect(result.releasedHeldJob).toBe(false);
   });
 
   it('releases a held job that finished elsewhere and moves on', () => {
-    const jobs = [job('held', '2026-11-30T08:00:00Z', 'completed'), job('next', '2026-11-30T09:00:00Z')];
+    const jobs = [
+      job('held', '2026-11-30T08:00:00Z', 'completed'),
+      job('next', '2026-11-30T09:00:00Z'),
+    ];
     const result = selectJob({ jobs, heldJobId: 'held', now: NOW });
     expect(result.releasedHeldJob).toBe(true);
     expect(result.selection).toMatchObject({ kind: 'claim', job: { id: 'next' } });
   });
 
   it('skips a foreign in-progress job, or waits on it when exclusive', () => {
-    const jobs = [job('theirs', '2026-11-30T08:00:00Z', 'in_progress'), job('next', '2026-11-30T09:00:00Z')];
-    expect(selectJob({ jobs, now: NOW }).selection).toMatchObject({ kind: 'claim', job: { id: 'next' } });
+    const jobs = [
+      job('theirs', '2026-11-30T08:00:00Z', 'in_progress'),
+      job('next', '2026-11-30T09:00:00Z'),
+    ];
+    expect(selectJob({ jobs, now: NOW }).selection)
+      .toMatchObject({ kind: 'claim', job: { id: 'next' } });
     expect(selectJob({ jobs, exclusive: true, now: NOW }).selection).toMatchObject({
       kind: 'wait',
       foreignJob: { id: 'theirs' },
@@ -79,7 +92,8 @@ describe('selectJob', () => {
   it('leaves a job lost in a race alone until its exclusion ends', () => {
     const jobs = [job('lost', '2026-11-30T08:00:00Z'), job('next', '2026-11-30T09:00:00Z')];
     const excludedUntil = { lost: NOW + 1000 };
-    expect(selectJob({ jobs, excludedUntil, now: NOW }).selection).toMatchObject({ job: { id: 'next' } });
+    expect(selectJob({ jobs, excludedUntil, now: NOW }).selection)
+      .toMatchObject({ job: { id: 'next' } });
     expect(selectJob({ jobs, excludedUntil, now: NOW + 1000 }).selection).toMatchObject({
       job: { id: 'lost' },
     });

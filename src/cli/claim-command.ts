@@ -72,8 +72,9 @@ export async function claimCommand(args: string[], io: CliIo): Promise<number> {
       if (event.type === 'detect:failed') failure = `detection failed: ${event.error.message}`;
       if (event.type === 'claim:failed') failure = `claim failed: ${event.error.message}`;
       if (event.type === 'claim:unknown') {
-        failure = `the claim of job ${event.jobId} has an unknown outcome (${event.error.message}); `
-          + 'Pleo may show it in progress: check it before claiming again';
+        failure = `the claim of job ${event.jobId} has an unknown outcome `
+          + `(${event.error.message}); Pleo may show it in progress: `
+          + 'check it before claiming again';
       }
       if (failure) stopEarly();
     });

@@ -22,7 +22,8 @@ export async function probeStateDir(directory: string, timeoutMs = 5_000): Promi
     await Promise.race([attempt, late]);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UsageError(`--state-dir (PLEO_STATE_DIR): cannot write to '${directory}' (${reason}).`);
+    const flag = '--state-dir (PLEO_STATE_DIR)';
+    throw new UsageError(`${flag}: cannot write to '${directory}' (${reason}).`);
   } finally {
     clearTimeout(timer);
   }

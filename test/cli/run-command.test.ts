@@ -118,7 +118,7 @@ describe('pleo-export run', () => {
     expect(await run.exit).toBe(0);
   });
 
-  it('with no --api-url runs the sandbox: demo jobs are claimed and booked to a ledger', async () => {
+  it('with no --api-url runs the sandbox: demo jobs are claimed and booked', async () => {
     const sandbox = spawnCli(['run', '--port', '0', '--state-dir', stateDir]);
     await sandbox.waitForLine(/"msg":"job completed"/);
     sandbox.child.kill('SIGTERM');

@@ -98,7 +98,7 @@ describe('when the wall clock jumps', () => {
     ]);
   });
 
-  it('without a clock jump, the same drain takes the second job from the first listing', async () => {
+  it('without a clock jump, the drain takes the second job from the first listing', async () => {
     const backlog = [job('a', 1), job('b', 2)];
     let calls: string[] = [];
     const started = start(

@@ -68,7 +68,7 @@ describe('export-job machine', () => {
     ]);
   });
 
-  it('after a conflict detects again and claims the next job, never resending started', async () => {
+  it('after a conflict detects again and claims the next job, never resending', async () => {
     const a = job('a', '2026-11-30T09:00:00Z');
     const b = job('b', '2026-11-30T09:10:00Z');
     const { actor, calls } = run({

@@ -36,7 +36,7 @@ describe('FileStateStore', () => {
     expect(await readdir(dir)).toEqual(['.._evil.state.json']);
   });
 
-  it('refuses a damaged file with an error naming it, instead of forgetting a held job', async () => {
+  it('refuses a damaged file, naming it, instead of forgetting a held job', async () => {
     const store = new FileStateStore(dir);
     await writeFile(store.fileFor('c1'), '{"version":1,"heldJob":');
     await expect(store.load('c1')).rejects.toMatchObject({

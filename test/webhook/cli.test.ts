@@ -233,7 +233,7 @@ describe('pleo-export run in sandbox mode', () => {
 });
 
 describe('pleo-export run --webhook-secret', () => {
-  it('exits 2 naming --webhook-secret, without quoting it, when the secret is malformed', async () => {
+  it('exits 2 naming --webhook-secret, without quoting a malformed secret', async () => {
     const result = await cli([
       'run', '--api-url', 'http://127.0.0.1:9', '--token', 't', '--poll', 'off',
       '--processor', PROCESSOR, '--webhook-secret', 'whsec_not*base64',
