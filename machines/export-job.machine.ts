@@ -4,6 +4,9 @@
  * orchestrator provides, so this file imports no HTTP code and tests can swap
  * the actors for events.
  *
+ * One file on purpose: the statechart reads top to bottom as the design's
+ * table does, and XState infers its types from the whole definition.
+ *
  * Traps it is built around:
  * - A `started` event is never retried by the machine. After a conflict the
  *   job is excluded and detection runs again; after an ambiguous failure the
