@@ -148,3 +148,18 @@ export function detectionGapMs(context: MachineContext, now: number): number {
   if (elapsed < 0) return 0;
   return Math.max(0, context.minDetectionGapMs - elapsed);
 }
+
+/**
+ * The last listing without the job just reported, and what selection makes
+ * of it: the drain's next job, when the listing may still serve.
+ */
+export function selectFromListing(context: MachineContext, now: number) {
+  const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
+  const { selection } = selectJob(selectionInput({ ...context, heldJob: null }, remaining, now));
+  return { remaining, selection };
+}
+
+/** The failure to report, when the context kept none. */
+export function lastFailureOf(context: MachineContext): FailureInfo {
+  return context.lastFailure ?? toFailureInfo('unknown', Date.now());
+}

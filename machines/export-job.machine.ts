@@ -23,11 +23,11 @@ import {
   detectionGapMs,
   holdJob,
   initialContext,
+  lastFailureOf,
   outcomeOfFailure,
-  selectionInput,
+  selectFromListing,
   toFailureInfo,
 } from './actions.js';
-import { selectJob } from '../src/selection.js';
 import { guards } from './guards.js';
 import type {
   ClaimInput,
@@ -105,13 +105,14 @@ export const exportJobMachine = setup({
     stopAfterCurrentStep: assign({ stopRequested: true }),
     /** Selects again from the last listing, without the job just reported. */
     reuseListing: assign(({ context }) => {
-      const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
-      return {
-        detected: remaining,
-        selection: selectJob(selectionInput({ ...context, heldJob: null }, remaining, Date.now()))
-          .selection,
-      };
+      const { remaining, selection } = selectFromListing(context, Date.now());
+      return { detected: remaining, selection };
     }),
+    /** The held job goes to the processor, or waits for the host's `finish()`. */
+    announceProcessing: emit(({ context }) => ({
+      type: 'job:processing' as const,
+      jobId: context.heldJob?.id ?? '',
+    })),
     /** The outcome is reported: the job is no longer held. */
     releaseReportedJob: enqueueActions(({ context, enqueue }) => {
       const held = context.heldJob;
@@ -233,7 +234,7 @@ export const exportJobMachine = setup({
               'recordFailure',
               emit(({ context }) => ({
                 type: 'detect:failed' as const,
-                error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
+                error: lastFailureOf(context),
                 attempt: context.failures,
               })),
             ],
@@ -438,10 +439,7 @@ export const exportJobMachine = setup({
           ],
         },
         processing: {
-          entry: emit(({ context }) => ({
-            type: 'job:processing' as const,
-            jobId: context.heldJob?.id ?? '',
-          })),
+          entry: 'announceProcessing',
           invoke: {
             src: 'processJob',
             input: ({ context }) => ({ companyId: context.companyId, job: context.heldJob! }),
@@ -461,10 +459,7 @@ export const exportJobMachine = setup({
           },
         },
         awaitingHost: {
-          entry: emit(({ context }) => ({
-            type: 'job:processing' as const,
-            jobId: context.heldJob?.id ?? '',
-          })),
+          entry: 'announceProcessing',
           on: {
             'JOB.FINISHED': {
               guard: 'finishesHeldJob',
@@ -508,7 +503,7 @@ export const exportJobMachine = setup({
               emit(({ context }) => ({
                 type: 'report:failed' as const,
                 jobId: context.heldJob?.id ?? '',
-                error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
+                error: lastFailureOf(context),
                 attempt: context.failures,
               })),
             ],
@@ -533,7 +528,7 @@ export const exportJobMachine = setup({
       always: { guard: 'stopRequested', target: 'stopped' },
       entry: emit(({ context }) => ({
         type: 'fatal' as const,
-        error: context.lastFailure ?? toFailureInfo('unknown', Date.now()),
+        error: lastFailureOf(context),
       })),
       // Triggers are refused here (the orchestrator answers false); once the
       // host has fixed the cause, RECOVER detects at once.

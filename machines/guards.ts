@@ -3,8 +3,7 @@
  * design; its name says which. Pure functions of context and event.
  */
 import { isAmbiguousOutcome } from '../src/errors.js';
-import { selectJob } from '../src/selection.js';
-import { detectionGapMs, selectionInput } from './actions.js';
+import { detectionGapMs, selectFromListing } from './actions.js';
 import type { MachineContext, MachineEvent, PreCheckOutput } from './types.js';
 
 interface GuardArgs {
@@ -73,9 +72,7 @@ export const guards = {
     const age = context.lastDetectionAt === null ? Infinity : now - context.lastDetectionAt;
     // A negative age means the wall clock went back: the listing's age is unknown.
     if (age < 0 || age >= context.listingReuseMs) return false;
-    const remaining = context.detected.filter((job) => job.id !== context.heldJob?.id);
-    const input = selectionInput({ ...context, heldJob: null }, remaining, now);
-    return selectJob(input).selection.kind === 'claim';
+    return selectFromListing(context, now).selection.kind === 'claim';
   },
 
   /** Rule 2: adopting a job is only possible while holding none. */
